@@ -1,0 +1,233 @@
+/*
+ * audit_print.c - the verdict, failures, warnings and summary of an audit,
+ * as text or as one JSON object.
+ */
+#include "audit_print.h"
+
+#include "common.h"
+#include "json.h"
+#include "syntax.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const types[] = {"genesis", "key",	   "actor",
+				    "claim",   "response", "amend"};
+
+static void fmt_time(int64_t t, char out[21])
+{
+	if (t < 0 || avow_format_time(t, out) != 0)
+		strcpy(out, "-");
+}
+
+static void print_text(const audit_view *v, const avow_audit *a,
+		       const char *source)
+{
+	uint8_t root[32];
+	char r[45];
+	int pass = avow_audit_passed(a);
+	size_t nf = avow_audit_failure_count(a);
+
+	avow_audit_root(a, root);
+	b64(r, root, 32);
+	for (size_t i = 0; i < nf; i++) {
+		const avow_failure *f = avow_audit_failure(a, i);
+		if (f->seq == UINT64_MAX)
+			printf("FAIL %s: %s\n", f->check, f->detail);
+		else
+			printf("FAIL record %llu (%s): %s\n",
+			       (unsigned long long)f->seq, f->check, f->detail);
+	}
+	if (!v->quiet || !pass) {
+		const char *origin = avow_audit_origin(a);
+		printf("%s: %s, origin %s, %llu records, tree hash %s\n",
+		       pass ? "PASS" : "FAIL", source,
+		       origin ? origin : "(none)",
+		       (unsigned long long)avow_audit_size(a), r);
+	}
+	if (!v->quiet && pass) {
+		printf("records:");
+		for (size_t i = 0; i < 6; i++)
+			printf("%s %llu %s", i ? "," : "",
+			       (unsigned long long)avow_audit_type_count(
+				       a, types[i]),
+			       types[i]);
+		printf("\nrecorded by:\n");
+		for (size_t i = 0; i < avow_audit_key_count(a); i++) {
+			avow_key_summary k;
+			char f[21], l[21];
+			avow_audit_key(a, i, &k);
+			fmt_time(k.first, f);
+			fmt_time(k.last, l);
+			printf("  %s (%s%s), %s: %llu records", k.id,
+			       k.admin ? "admin" : "recorder",
+			       k.revoked != UINT64_MAX ? ", revoked" : "",
+			       k.holder, (unsigned long long)k.records);
+			if (k.records)
+				printf(", %s to %s", f, l);
+			putchar('\n');
+		}
+		if (v->ncp)
+			printf("checkpoints: %zu verified\n",
+			       avow_audit_checkpoints_ok(a));
+	}
+	for (size_t i = 0; i < avow_audit_warning_count(a); i++) {
+		uint64_t seq;
+		const char *w = avow_audit_warning(a, i, &seq);
+		warnf("record %llu: %s", (unsigned long long)seq, w);
+	}
+	if (avow_audit_index_problem(a) != NULL)
+		warnf("derived data: %s (the records are not affected; "
+		      "`avow reindex` rebuilds it)",
+		      avow_audit_index_problem(a));
+}
+
+static void print_json_verdict(const audit_view *v, const avow_audit *a,
+			       const char *source)
+{
+	cJSON *o = cJSON_CreateObject(), *arr, *x;
+	uint8_t root[32];
+	char r[45];
+	size_t nf = avow_audit_failure_count(a);
+
+	avow_audit_root(a, root);
+	b64(r, root, 32);
+	cJSON_AddStringToObject(o, "verdict",
+				avow_audit_passed(a) ? "pass" : "fail");
+	cJSON_AddStringToObject(o, v->bundle ? "bundle" : "log", source);
+	if (avow_audit_origin(a) != NULL)
+		cJSON_AddStringToObject(o, "origin", avow_audit_origin(a));
+	else
+		cJSON_AddNullToObject(o, "origin");
+	cJSON_AddNumberToObject(o, "size", (double)avow_audit_size(a));
+	cJSON_AddStringToObject(o, "tree_hash", r);
+	arr = cJSON_AddArrayToObject(o, "failures");
+	for (size_t i = 0; i < nf; i++) {
+		const avow_failure *f = avow_audit_failure(a, i);
+		x = cJSON_CreateObject();
+		if (f->seq == UINT64_MAX)
+			cJSON_AddNullToObject(x, "seq");
+		else
+			cJSON_AddNumberToObject(x, "seq", (double)f->seq);
+		cJSON_AddStringToObject(x, "check", f->check);
+		cJSON_AddStringToObject(x, "detail", f->detail);
+		cJSON_AddItemToArray(arr, x);
+	}
+	x = cJSON_AddObjectToObject(o, "records");
+	for (size_t i = 0; i < 6; i++)
+		cJSON_AddNumberToObject(
+			x, types[i], (double)avow_audit_type_count(a, types[i]));
+	arr = cJSON_AddArrayToObject(o, "keys");
+	for (size_t i = 0; i < avow_audit_key_count(a); i++) {
+		avow_key_summary k;
+		char f[21], l[21];
+		avow_audit_key(a, i, &k);
+		x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "key_id", k.id);
+		cJSON_AddStringToObject(x, "verifier_key", k.verifier);
+		cJSON_AddStringToObject(x, "holder", k.holder);
+		cJSON_AddStringToObject(x, "role",
+					k.admin ? "admin" : "recorder");
+		cJSON_AddNumberToObject(x, "added", (double)k.added);
+		if (k.revoked == UINT64_MAX)
+			cJSON_AddNullToObject(x, "revoked");
+		else
+			cJSON_AddNumberToObject(x, "revoked", (double)k.revoked);
+		cJSON_AddNumberToObject(x, "records", (double)k.records);
+		if (k.records) {
+			fmt_time(k.first, f);
+			fmt_time(k.last, l);
+			cJSON_AddStringToObject(x, "first", f);
+			cJSON_AddStringToObject(x, "last", l);
+		}
+		cJSON_AddItemToArray(arr, x);
+	}
+	arr = cJSON_AddArrayToObject(o, "warnings");
+	for (size_t i = 0; i < avow_audit_warning_count(a); i++) {
+		uint64_t seq;
+		const char *w = avow_audit_warning(a, i, &seq);
+		x = cJSON_CreateObject();
+		cJSON_AddNumberToObject(x, "seq", (double)seq);
+		cJSON_AddStringToObject(x, "message", w);
+		cJSON_AddItemToArray(arr, x);
+	}
+	x = cJSON_AddObjectToObject(o, "checkpoints");
+	cJSON_AddNumberToObject(x, "given", (double)v->ncp);
+	cJSON_AddNumberToObject(x, "verified",
+				(double)avow_audit_checkpoints_ok(a));
+	if (v->ncp == 0)
+		cJSON_AddStringToObject(o, "no_checkpoint_warning",
+					no_checkpoint_warning);
+	if (avow_audit_index_problem(a) != NULL)
+		cJSON_AddStringToObject(o, "index_problem",
+					avow_audit_index_problem(a));
+	else if (v->log != NULL)
+		cJSON_AddNullToObject(o, "index_problem");
+	print_json(stdout, o);
+	cJSON_Delete(o);
+}
+
+int audit_and_print(const audit_view *v)
+{
+	avow_checkpoint_in *cps = NULL;
+	char **notes = NULL;
+	avow_audit_options o;
+	avow_audit *a = NULL;
+	avow_error err;
+	avow_status st;
+	int rc = EXIT_USAGE;
+
+	memset(&o, 0, sizeof o);
+	memset(&err, 0, sizeof err);
+	if (v->ncp) {
+		cps = calloc(v->ncp, sizeof *cps);
+		notes = calloc(v->ncp, sizeof *notes);
+		if (cps == NULL || notes == NULL) {
+			errorf("out of memory");
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < v->ncp; i++) {
+		size_t len;
+		if (read_file(v->cp_files[i], 65536, &notes[i], &len) < 0)
+			goto out;
+		cps[i].note = notes[i];
+		cps[i].len = len;
+		cps[i].vkey = v->cp_keys[i];
+		cps[i].label = v->cp_files[i];
+	}
+	o.all = v->all;
+	o.checkpoints = cps;
+	o.ncheckpoints = v->ncp;
+	if (avow_init() != AVOW_OK) {
+		errorf("libsodium failed to start");
+		goto out;
+	}
+	if (v->bundle != NULL) {
+		st = avow_audit_bundle(v->bundle, &o, &a, &err);
+	} else {
+		avow_log *log = NULL;
+		st = avow_log_open(&log, v->log, AVOW_OPEN_READONLY, &err);
+		if (st == AVOW_OK)
+			st = avow_audit_log(log, &o, &a, &err);
+		avow_log_close(log);
+	}
+	if (st != AVOW_OK) {
+		rc = report_error(&err);
+		goto out;
+	}
+	if (v->json)
+		print_json_verdict(v, a, v->bundle ? v->bundle : v->log);
+	else
+		print_text(v, a, v->bundle ? v->bundle : v->log);
+	if (v->ncp == 0)
+		warnf("%s", no_checkpoint_warning);
+	rc = avow_audit_passed(a) ? EXIT_OK : EXIT_FAIL;
+out:
+	avow_audit_free(a);
+	for (size_t i = 0; notes && i < v->ncp; i++)
+		free(notes[i]);
+	free(notes);
+	free(cps);
+	return rc;
+}

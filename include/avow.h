@@ -1,0 +1,333 @@
+/*
+ * avow.h - the public interface of libavow, a tamper-evident, signed,
+ * append-only log of who asserted what, and when (format: docs/FORMAT.md).
+ *
+ * Conventions
+ * - Every call that can fail returns an avow_status and, when `err` is not
+ *   NULL, fills it with a one-line message saying what and where. Success
+ *   is AVOW_OK (0).
+ * - Handles are opaque. A failed constructor leaves *out = NULL. Freeing
+ *   NULL does nothing.
+ * - Memory returned to the caller is freed with avow_free() unless the
+ *   comment says otherwise.
+ * - There is no global mutable state: distinct handles may be used from
+ *   distinct threads at once; one handle is not to be shared between
+ *   threads without a lock. avow_init() must be called once first.
+ */
+#ifndef AVOW_H
+#define AVOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) && !defined(AVOW_NO_VISIBILITY)
+#define AVOW_API __attribute__((visibility("default")))
+#define AVOW_WARN_UNUSED __attribute__((warn_unused_result))
+#else
+#define AVOW_API
+#define AVOW_WARN_UNUSED
+#endif
+
+#define AVOW_VERSION "0.1.0"
+#define AVOW_FORMAT_VERSION 1
+
+#define AVOW_HASH_BYTES 32     /* SHA-256 */
+#define AVOW_PUBKEY_BYTES 32   /* Ed25519 public key */
+#define AVOW_SEED_BYTES 32     /* Ed25519 seed */
+#define AVOW_SIG_BYTES 64      /* Ed25519 signature */
+#define AVOW_KEY_NAME_MAX 128  /* bytes of a key name */
+#define AVOW_KEY_ID_MAX (AVOW_KEY_NAME_MAX + 10)        /* name+hhhhhhhh */
+#define AVOW_VERIFIER_KEY_MAX (AVOW_KEY_ID_MAX + 1 + 44) /* +base64 */
+
+/* Status codes: stable numbers, appended to, never renumbered. */
+typedef enum {
+	AVOW_OK = 0,
+	AVOW_ERR_NOMEM = 1,       /* out of memory */
+	AVOW_ERR_IO = 2,          /* a file could not be read or written */
+	AVOW_ERR_USAGE = 3,       /* a caller's argument is not acceptable */
+	AVOW_ERR_SYNTAX = 4,      /* malformed JSON, encoding or field */
+	AVOW_ERR_INVALID = 5,     /* well formed, but breaks a rule of the format */
+	AVOW_ERR_CRYPTO = 6,      /* a signature or key does not verify */
+	AVOW_ERR_PASSPHRASE = 7,  /* wrong passphrase, or key file tampered */
+	AVOW_ERR_NOT_LOG = 8,     /* the file is not an avow log */
+	AVOW_ERR_VERSION = 9,     /* the log is of a newer format version */
+	AVOW_ERR_CORRUPT = 10,    /* storage reports corruption */
+	AVOW_ERR_BUSY = 11,       /* another writer held the log too long */
+	AVOW_ERR_CLOCK = 12,      /* the clock is behind the last record */
+	AVOW_ERR_EXISTS = 13,     /* would overwrite something that exists */
+	AVOW_ERR_NOT_FOUND = 14,  /* no such record, key, actor or file */
+	AVOW_ERR_AUDIT = 15,      /* the log fails its audit */
+	AVOW_ERR_PERMISSIONS = 16,/* a key file is readable by others */
+	AVOW_ERR_FULL = 17,       /* the disk or database is full */
+	AVOW_ERR_READONLY = 18,   /* the log cannot be written */
+} avow_status;
+
+/* A short, static, English description of a status code. */
+AVOW_API const char *avow_strerror(avow_status code);
+
+/* The detail of a failure: which thing, where, and why. */
+typedef struct {
+	avow_status code;
+	char msg[1024];
+} avow_error;
+
+/* Initialise the library (libsodium). Safe to call more than once.
+ * Returns AVOW_OK, or AVOW_ERR_CRYPTO when libsodium cannot start. */
+AVOW_API avow_status avow_init(void);
+
+/* Free memory that libavow returned. */
+AVOW_API void avow_free(void *p);
+
+/* ---------------------------------------------------------------------
+ * Keys (SPEC section 3)
+ * ------------------------------------------------------------------ */
+
+/* A secret signing key with its name. The secret part lives in
+ * sodium_malloc'ed, guarded memory and is wiped by avow_key_free(). */
+typedef struct avow_key avow_key;
+
+/* Check a key name: 1..128 printable ASCII characters, no space, no '+'.
+ * Returns 1 when valid. */
+AVOW_API int avow_key_name_valid(const char *name);
+
+/* Make a new random key called `name`. */
+AVOW_API avow_status avow_key_generate(avow_key **out, const char *name,
+				       avow_error *err) AVOW_WARN_UNUSED;
+
+/* Make the key called `name` whose Ed25519 seed is `seed` (for fixed test
+ * keys and imports). */
+AVOW_API avow_status avow_key_from_seed(avow_key **out, const char *name,
+					const uint8_t seed[AVOW_SEED_BYTES],
+					avow_error *err) AVOW_WARN_UNUSED;
+
+/* Read a C2SP signed-note signer key,
+ * "PRIVATE+KEY+<name>+<hhhhhhhh>+<base64(0x01 || 32-byte seed)>", as Go's
+ * golang.org/x/mod/sumdb/note.GenerateKey writes it (surrounding white
+ * space is ignored). The key hash is checked against the name and key. */
+AVOW_API avow_status avow_key_import_c2sp(avow_key **out, const char *text,
+					  size_t len,
+					  avow_error *err) AVOW_WARN_UNUSED;
+
+/* Write the key as a C2SP signed-note signer key,
+ * "PRIVATE+KEY+<name>+<hhhhhhhh>+<base64(0x01 || 32-byte seed)>", the form
+ * avow_key_import_c2sp() reads, into out: NUL-terminated, no newline. out
+ * holds outlen bytes; AVOW_KEY_ID_MAX + 58 always suffice (smaller is
+ * AVOW_ERR_USAGE). The text is the secret key: the caller wipes it. */
+AVOW_API avow_status avow_key_export_c2sp(const avow_key *key, char *out,
+					  size_t outlen,
+					  avow_error *err) AVOW_WARN_UNUSED;
+
+/* Write the key to a new file at `path`, created 0600 with O_EXCL (an
+ * existing file is AVOW_ERR_EXISTS). When passphrase is not NULL the secret
+ * is encrypted with a key derived by Argon2id (crypto_pwhash, moderate
+ * limits) and sealed with XChaCha20-Poly1305; when it is NULL the file is
+ * written unencrypted (only when the user asked for it by name). */
+AVOW_API avow_status avow_key_save(const avow_key *key, const char *path,
+				   const char *passphrase, size_t passlen,
+				   avow_error *err) AVOW_WARN_UNUSED;
+
+/* Whether the key file at `path` is encrypted: 1 yes, 0 no, -1 when it
+ * cannot be read or is not a key file. Does not check its mode. */
+AVOW_API int avow_key_file_encrypted(const char *path);
+
+/* Read a key file. Refuses (AVOW_ERR_PERMISSIONS) a file whose mode grants
+ * any permission to group or others. For an encrypted file a wrong
+ * passphrase is AVOW_ERR_PASSPHRASE; passphrase may be NULL only for an
+ * unencrypted file. */
+AVOW_API avow_status avow_key_load(avow_key **out, const char *path,
+				   const char *passphrase, size_t passlen,
+				   avow_error *err) AVOW_WARN_UNUSED;
+
+/* Wipe and free a key. */
+AVOW_API void avow_key_free(avow_key *key);
+
+/* The key's name, key id ("name+hhhhhhhh") and verifier key
+ * ("name+hhhhhhhh+base64(0x01||pk)"); owned by the key. */
+AVOW_API const char *avow_key_name(const avow_key *key);
+AVOW_API const char *avow_key_id(const avow_key *key);
+AVOW_API const char *avow_key_verifier(const avow_key *key);
+AVOW_API const uint8_t *avow_key_public(const avow_key *key);
+
+/* Sign msg with the key: sig receives 64 bytes. */
+AVOW_API avow_status avow_key_sign(const avow_key *key, const uint8_t *msg,
+				   size_t len, uint8_t sig[AVOW_SIG_BYTES],
+				   avow_error *err) AVOW_WARN_UNUSED;
+
+/* The proof of possession of SPEC section 4 for a log called `origin`:
+ * base64 of the signature of "avow/v1/possession\n" origin "\n" verifier
+ * key. out holds at least 89 bytes (88 + NUL). The signature is verified
+ * before it is returned. */
+AVOW_API avow_status avow_key_possession(const avow_key *key,
+					 const char *origin, char out[89],
+					 avow_error *err) AVOW_WARN_UNUSED;
+
+/* A parsed verifier key. */
+typedef struct {
+	char name[AVOW_KEY_NAME_MAX + 1];
+	char id[AVOW_KEY_ID_MAX + 1];
+	uint8_t hash[4];
+	uint8_t pk[AVOW_PUBKEY_BYTES];
+} avow_verifier;
+
+/* Parse "name+hhhhhhhh+base64(0x01||pk)": valid name, 8 lower-case hex
+ * digits equal to the recomputed key hash, canonical base64 of exactly 33
+ * bytes starting 0x01, and a public key that passes
+ * crypto_core_ed25519_is_valid_point. */
+AVOW_API avow_status avow_verifier_parse(avow_verifier *out, const char *s,
+					 size_t len,
+					 avow_error *err) AVOW_WARN_UNUSED;
+
+/* Verify the possession proof `proof` (base64) of the verifier key string
+ * `vkey` for log `origin`. Returns AVOW_OK or AVOW_ERR_CRYPTO. */
+AVOW_API avow_status avow_possession_verify(const char *origin,
+					    const char *vkey, size_t vkeylen,
+					    const char *proof, size_t prooflen,
+					    avow_error *err) AVOW_WARN_UNUSED;
+
+/* ---------------------------------------------------------------------
+ * Audit results (SPEC section 7)
+ * ------------------------------------------------------------------ */
+
+/* One failed check: the record (seq), a short stable name for the check
+ * ("json", "canonical", "members", "seq", "prev", "time", "body", "key",
+ * "role", "signature", "framing", "storage", "checkpoint", "index"), and
+ * the detail. */
+typedef struct {
+	uint64_t seq;
+	const char *check;
+	char detail[768];
+} avow_failure;
+
+/* A checkpoint to check against the log, with the verifier key the user
+ * trusts for it. */
+typedef struct {
+	const char *note;   /* the signed note's bytes */
+	size_t len;
+	const char *vkey;   /* "name+hhhhhhhh+base64" */
+	const char *label;  /* for messages, such as the file name */
+} avow_checkpoint_in;
+
+typedef struct {
+	int all; /* go on after a failure and list every one */
+	const avow_checkpoint_in *checkpoints;
+	size_t ncheckpoints;
+	/* Called now and then with the number of records read (may be NULL). */
+	void (*progress)(void *ctx, uint64_t done);
+	void *progress_ctx;
+} avow_audit_options;
+
+/* The result of an audit. */
+typedef struct avow_audit avow_audit;
+
+/* Audit the bundle file at path (SPEC section 6). A file that cannot be
+ * read is AVOW_ERR_IO; any other outcome is AVOW_OK with the verdict in
+ * *out (free with avow_audit_free). */
+AVOW_API avow_status avow_audit_bundle(const char *path,
+				       const avow_audit_options *opts,
+				       avow_audit **out,
+				       avow_error *err) AVOW_WARN_UNUSED;
+
+/* 1 when every record and every checkpoint passed. */
+AVOW_API int avow_audit_passed(const avow_audit *a);
+/* Failures, lowest seq first (checkpoint failures last, seq UINT64_MAX). */
+AVOW_API size_t avow_audit_failure_count(const avow_audit *a);
+AVOW_API const avow_failure *avow_audit_failure(const avow_audit *a,
+						size_t i);
+/* Plausibility warnings (SPEC section 7), in seq order. */
+AVOW_API size_t avow_audit_warning_count(const avow_audit *a);
+AVOW_API const char *avow_audit_warning(const avow_audit *a, size_t i,
+					uint64_t *seq);
+/* Records read, the log's origin (NULL without a valid genesis), and the
+ * tree hash of all records read. */
+AVOW_API uint64_t avow_audit_size(const avow_audit *a);
+AVOW_API const char *avow_audit_origin(const avow_audit *a);
+AVOW_API void avow_audit_root(const avow_audit *a, uint8_t root[32]);
+/* Number of checkpoints given that verified. */
+AVOW_API size_t avow_audit_checkpoints_ok(const avow_audit *a);
+/* Accepted records of a type ("genesis", "key", "actor", "claim",
+ * "response", "amend"). */
+AVOW_API uint64_t avow_audit_type_count(const avow_audit *a,
+					const char *type);
+
+/* A key of the log as the audit left it. */
+typedef struct {
+	const char *id;
+	const char *verifier;
+	const char *holder;
+	const char *note;    /* NULL when none */
+	int admin;
+	uint64_t added;      /* seq of its genesis or key add */
+	uint64_t revoked;    /* seq of its revoke, or UINT64_MAX */
+	uint64_t records;    /* accepted records it signed */
+	int64_t first, last; /* their times (seconds since 1970), -1 if none */
+} avow_key_summary;
+AVOW_API size_t avow_audit_key_count(const avow_audit *a);
+AVOW_API void avow_audit_key(const avow_audit *a, size_t i,
+			     avow_key_summary *out);
+
+AVOW_API void avow_audit_free(avow_audit *a);
+
+/* ---------------------------------------------------------------------
+ * Logs (SQLite files)
+ * ------------------------------------------------------------------ */
+
+typedef struct avow_log avow_log;
+
+enum {
+	AVOW_OPEN_READONLY = 1u << 0, /* never write, not even the WAL */
+};
+
+/* Create a new, empty log file at path (AVOW_ERR_EXISTS when something is
+ * there). The log holds no record until avow_log_init() writes genesis. */
+AVOW_API avow_status avow_log_create(avow_log **out, const char *path,
+				     avow_error *err) AVOW_WARN_UNUSED;
+
+/* Open an existing log. A missing file is AVOW_ERR_NOT_FOUND; a file that
+ * is not SQLite, or not an avow log, is AVOW_ERR_NOT_LOG; a log of a newer
+ * format is AVOW_ERR_VERSION. */
+AVOW_API avow_status avow_log_open(avow_log **out, const char *path,
+				   unsigned flags,
+				   avow_error *err) AVOW_WARN_UNUSED;
+
+/* Close a log (NULL does nothing). */
+AVOW_API void avow_log_close(avow_log *log);
+
+/* Number of records. */
+AVOW_API avow_status avow_log_count(avow_log *log, uint64_t *n,
+				    avow_error *err) AVOW_WARN_UNUSED;
+
+/* The stored bytes of record seq (malloc'ed, NUL-terminated; free with
+ * avow_free). */
+AVOW_API avow_status avow_log_record(avow_log *log, uint64_t seq,
+				     char **bytes, size_t *len,
+				     avow_error *err) AVOW_WARN_UNUSED;
+
+/* Write the bundle of the log (SPEC section 6) to the stream `f` (a
+ * FILE *). */
+AVOW_API avow_status avow_log_export(avow_log *log, void *f,
+				     avow_error *err) AVOW_WARN_UNUSED;
+
+/* Audit the log's records, and check its derived index against them.
+ * Storage corruption fails the audit at the record it touches. */
+AVOW_API avow_status avow_audit_log(avow_log *log,
+				    const avow_audit_options *opts,
+				    avow_audit **out,
+				    avow_error *err) AVOW_WARN_UNUSED;
+
+/* For an audit of a log: NULL when the derived index agrees with the
+ * records, else a message naming the table and the first row that
+ * disagrees. The records' verdict does not depend on it. */
+AVOW_API const char *avow_audit_index_problem(const avow_audit *a);
+
+/* Rebuild the log's derived index from its records. */
+AVOW_API avow_status avow_log_reindex(avow_log *log,
+				      avow_error *err) AVOW_WARN_UNUSED;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,178 @@
+/*
+ * note.c - C2SP signed-note parsing and verification for checkpoints.
+ *
+ * A note is text, a blank line, then signature lines
+ *   "— " name " " base64(key hash (4 bytes) || signature (64 bytes))
+ * each ending in a newline. The signature covers the text above the blank
+ * line, its final newline included.
+ */
+#include "note.h"
+
+#include "json.h"
+#include "keyutil.h"
+#include "syntax.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+static const char dash[] = "\xE2\x80\x94 "; /* U+2014, space */
+
+void avow_checkpoint_text(avow_buf *b, const char *origin, uint64_t size,
+			  const uint8_t root[32])
+{
+	char r[AVOW_B64_LEN(32) + 1];
+
+	avow_b64_encode(r, root, 32);
+	avow_buf_addf(b, "%s\n%" PRIu64 "\n%s\n", origin, size, r);
+}
+
+/* Find the end of the line that starts at p (the newline's index). */
+static const char *line_end(const char *p, const char *end)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	return nl;
+}
+
+static int parse_size(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (n == 0 || n > 19 || (s[0] == '0'))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = v;
+	return 1;
+}
+
+avow_status avow_checkpoint_open(avow_checkpoint *out, const char *note,
+				 size_t len, const avow_verifier *vk,
+				 avow_error *err)
+{
+	const char *end = note + len, *p = note, *nl, *sep;
+	size_t lineno = 0;
+	int verified = 0, sigs = 0;
+
+	memset(out, 0, sizeof *out);
+	if (len == 0 || len > AVOW_NOTE_MAX)
+		return avow_seterr(err, AVOW_ERR_SYNTAX,
+				   "empty or oversized note");
+	if (!avow_utf8_valid((const uint8_t *)note, len) ||
+	    memchr(note, 0, len) != NULL)
+		return avow_seterr(err, AVOW_ERR_SYNTAX,
+				   "not UTF-8 text");
+	if (note[len - 1] != '\n')
+		return avow_seterr(err, AVOW_ERR_SYNTAX,
+				   "the note does not end with a newline");
+	/* The blank line separating text and signatures. */
+	sep = NULL;
+	for (const char *q = note; q + 1 < end; q++)
+		if (q[0] == '\n' && q[1] == '\n') {
+			sep = q;
+			break;
+		}
+	if (sep == NULL)
+		return avow_seterr(err, AVOW_ERR_SYNTAX,
+				   "no blank line before the signatures");
+	out->text_len = (size_t)(sep - note) + 1;
+
+	/* Line 1: origin; line 2: size; line 3: root; then extensions. */
+	for (p = note; p < sep + 1; p = nl + 1) {
+		size_t n;
+		nl = line_end(p, end);
+		n = (size_t)(nl - p);
+		lineno++;
+		if (lineno == 1) {
+			if (n == 0 || n > 255)
+				return avow_seterr(err, AVOW_ERR_SYNTAX,
+						   "line 1: bad origin");
+			memcpy(out->origin, p, n);
+			out->origin[n] = 0;
+		} else if (lineno == 2) {
+			if (!parse_size(p, n, &out->size))
+				return avow_seterr(
+					err, AVOW_ERR_SYNTAX,
+					"line 2: the tree size is not a "
+					"decimal number of at least 1 without "
+					"leading zeros");
+		} else if (lineno == 3) {
+			if (!avow_b64_decode_exact(out->root, 32, p, n))
+				return avow_seterr(err, AVOW_ERR_SYNTAX,
+						   "line 3: the root hash is "
+						   "not canonical base64 of 32 "
+						   "bytes");
+		}
+	}
+	if (lineno < 3)
+		return avow_seterr(err, AVOW_ERR_SYNTAX,
+				   "fewer than three lines before the "
+				   "signatures");
+	/* Signature lines. */
+	for (p = sep + 2; p < end; p = nl + 1) {
+		const char *name, *sp, *b64;
+		uint8_t blob[4 + 64];
+		size_t n;
+
+		nl = line_end(p, end);
+		lineno++;
+		n = (size_t)(nl - p);
+		if (n < sizeof dash - 1 || memcmp(p, dash, sizeof dash - 1))
+			return avow_seterr(err, AVOW_ERR_SYNTAX,
+					   "line %zu: not a signature line "
+					   "(\"— name base64\")",
+					   lineno + 1);
+		name = p + sizeof dash - 1;
+		sp = memchr(name, ' ', (size_t)(nl - name));
+		if (sp == NULL || sp == name ||
+		    avow_key_name_problem(name, (size_t)(sp - name)) != NULL)
+			return avow_seterr(err, AVOW_ERR_SYNTAX,
+					   "line %zu: bad key name in a "
+					   "signature line",
+					   lineno + 1);
+		b64 = sp + 1;
+		/* Any base64; at least a key hash and one byte. */
+		{
+			size_t bl = (size_t)(nl - b64), want = bl / 4 * 3;
+			uint8_t tmp[1024];
+			if (bl < 8 || bl % 4 != 0 || bl > 1360)
+				return avow_seterr(err, AVOW_ERR_SYNTAX,
+						   "line %zu: the signature is "
+						   "not base64",
+						   lineno + 1);
+			if (b64[bl - 1] == '=')
+				want--;
+			if (b64[bl - 2] == '=')
+				want--;
+			if (!avow_b64_decode_exact(tmp, want, b64, bl))
+				return avow_seterr(err, AVOW_ERR_SYNTAX,
+						   "line %zu: the signature is "
+						   "not base64",
+						   lineno + 1);
+			sigs++;
+			if (want != sizeof blob ||
+			    (size_t)(sp - name) != strlen(vk->name) ||
+			    memcmp(name, vk->name, strlen(vk->name)) != 0)
+				continue;
+			memcpy(blob, tmp, sizeof blob);
+		}
+		if (memcmp(blob, vk->hash, 4) != 0)
+			continue;
+		if (avow_sig_verify(blob + 4, (const uint8_t *)note,
+				    out->text_len, vk->pk))
+			verified = 1;
+		else
+			return avow_seterr(err, AVOW_ERR_CRYPTO,
+					   "the signature by %s does not "
+					   "verify",
+					   vk->id);
+	}
+	if (sigs == 0)
+		return avow_seterr(err, AVOW_ERR_SYNTAX, "no signature lines");
+	if (!verified)
+		return avow_seterr(err, AVOW_ERR_CRYPTO,
+				   "not signed by %s", vk->id);
+	return AVOW_OK;
+}

@@ -1,0 +1,120 @@
+/*
+ * state.h - the audit state machine (SPEC sections 3 to 7).
+ *
+ * Records are fed in seq order. Each is checked completely against the
+ * state that the records before it built (authorised keys, declared actors,
+ * bodies as amended, the chain) and, when it passes, applied. A record that
+ * fails leaves the state as if it were absent, except that its bytes still
+ * feed the chain (the next prev check) and the Merkle tree.
+ *
+ * Memory: a few bytes per record plus what is amended, declared or keyed;
+ * earlier records' bodies are re-read through a fetch callback when a
+ * target needs them, so a log of a million records audits in well under
+ * 64 MiB.
+ */
+#ifndef AVOW_STATE_H
+#define AVOW_STATE_H
+
+#include "internal.h"
+#include "json.h"
+#include "tree.h"
+
+/* Record types. */
+enum {
+	AVOW_T_NONE = 0,
+	AVOW_T_GENESIS,
+	AVOW_T_KEY,
+	AVOW_T_ACTOR,
+	AVOW_T_CLAIM,
+	AVOW_T_RESPONSE,
+	AVOW_T_AMEND,
+	AVOW_T_COUNT
+};
+const char *avow_type_name(int type);
+int avow_type_parse(const char *s);
+
+/* Fetch the stored bytes of earlier record `seq` into out (reset first). */
+typedef avow_status (*avow_fetch_fn)(void *ctx, uint64_t seq, avow_buf *out,
+				     avow_error *err);
+
+/* What a record passes to an observer once it is accepted. */
+typedef struct {
+	uint64_t seq;
+	int type;
+	const cJSON *entry;   /* the whole entry */
+	const cJSON *body;    /* entry.body as recorded */
+	const cJSON *amended; /* for an amend: the target's body after it */
+	const uint8_t *leaf;  /* 32-byte leaf hash */
+	int64_t time;
+	const uint8_t *bytes; /* the record's bytes */
+	size_t len;
+} avow_accepted;
+
+typedef void (*avow_observer_fn)(void *ctx, const avow_accepted *rec);
+
+typedef struct avow_state avow_state;
+
+/* Flags for avow_state_feed. */
+enum {
+	/* Skip signature checks: for records this process just signed, and
+	 * for replaying a log before an append (the audit checks them). */
+	AVOW_FEED_TRUSTED = 1u << 0,
+};
+
+avow_state *avow_state_new(avow_fetch_fn fetch, void *ctx);
+void avow_state_free(avow_state *st);
+void avow_state_observe(avow_state *st, avow_observer_fn fn, void *ctx);
+
+/* Check record number avow_state_count(st) and apply it. On failure
+ * returns the status and fills f (seq, check, detail). Out-of-memory is
+ * AVOW_ERR_NOMEM with f->check "memory". */
+avow_status avow_state_feed(avow_state *st, const uint8_t *rec, size_t len,
+			    unsigned flags, avow_failure *f);
+
+/* Record a framing or storage fault at the next position: it counts as a
+ * failed record with no bytes (the chain goes on from the last bytes). */
+void avow_state_skip(avow_state *st, const char *check, const char *detail,
+		     avow_failure *f);
+
+uint64_t avow_state_count(const avow_state *st);
+const char *avow_state_origin(const avow_state *st);
+const uint8_t *avow_state_last_leaf(const avow_state *st); /* NULL at 0 */
+int64_t avow_state_last_time(const avow_state *st);      /* -1 at 0 */
+const avow_frontier *avow_state_frontier(const avow_state *st);
+
+/* Key queries, as of the next record (avow_state_count). */
+
+size_t avow_state_key_count(const avow_state *st);
+void avow_state_key_at(const avow_state *st, size_t i, avow_key_summary *out);
+/* Whether key `id` is authorised for entry `seq`, and an admin there;
+ * only valid for seq <= avow_state_count(st). */
+int avow_state_key_authorised(const avow_state *st, const char *id,
+			      uint64_t seq, int *admin);
+/* Number of authorised admin keys for the next entry. */
+size_t avow_state_admin_count(const avow_state *st);
+
+/* Accepted-record counts by type. */
+uint64_t avow_state_type_count(const avow_state *st, int type);
+/* Type of accepted record seq, or AVOW_T_NONE (failed or beyond). */
+int avow_state_type_of(const avow_state *st, uint64_t seq);
+
+/* Whether actor `id` is declared, and the seq of its latest declaration. */
+int avow_state_actor(const avow_state *st, const char *id, uint64_t *seq);
+
+/* Compute the plausibility warnings of SPEC section 7 (bodies as amended)
+ * and call fn for each, in seq order. */
+typedef void (*avow_warning_fn)(void *ctx, uint64_t seq, const char *msg);
+avow_status avow_state_warnings(avow_state *st, avow_warning_fn fn, void *ctx,
+				avow_error *err);
+
+/* The current (amended) body of accepted record seq: a new tree the
+ * caller deletes, or NULL with err set. */
+cJSON *avow_state_body(avow_state *st, uint64_t seq, avow_error *err);
+
+/* Parse and check the record-level structure of rec (encoding,
+ * canonical form, members); on success returns the record tree and sets
+ * *entry. Used by the audit and by readers that take stored bytes. */
+cJSON *avow_record_parse(const uint8_t *rec, size_t len, const cJSON **entry,
+			 avow_failure *f);
+
+#endif

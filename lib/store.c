@@ -1,0 +1,641 @@
+/*
+ * store.c - logs in SQLite: schema, open, read, export, audit, index.
+ *
+ * Schema (format version 1):
+ *   avow_meta(name, value)        format = avow-log, version = 1
+ *   records(seq, data)            the record bytes exactly as signed;
+ *                                 triggers abort UPDATE and DELETE and
+ *                                 any INSERT out of seq order
+ *   record_index(seq, type, leaf_hash, by_actor, said_at)
+ *                                 derived data for queries, rebuilt from
+ *                                 records and checked against them
+ */
+#include "store.h"
+
+#include "json.h"
+#include "tree.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define APP_ID 0x61766f77 /* "avow" */
+
+static const char schema[] =
+	"PRAGMA application_id = 1635151735;"
+	"PRAGMA user_version = 1;"
+	"CREATE TABLE avow_meta(name TEXT PRIMARY KEY NOT NULL,"
+	" value TEXT NOT NULL) WITHOUT ROWID;"
+	"INSERT INTO avow_meta VALUES('format', 'avow-log'), ('version', '1');"
+	"CREATE TABLE records(seq INTEGER PRIMARY KEY, data BLOB NOT NULL);"
+	"CREATE TRIGGER records_no_update BEFORE UPDATE ON records BEGIN"
+	" SELECT RAISE(ABORT, 'avow: records are append-only'); END;"
+	"CREATE TRIGGER records_no_delete BEFORE DELETE ON records BEGIN"
+	" SELECT RAISE(ABORT, 'avow: records are append-only'); END;"
+	"CREATE TRIGGER records_in_order BEFORE INSERT ON records"
+	" WHEN NEW.seq IS NOT coalesce((SELECT max(seq) FROM records) + 1, 0)"
+	" BEGIN SELECT RAISE(ABORT, 'avow: records are appended in seq order');"
+	" END;"
+	"CREATE TRIGGER meta_no_update BEFORE UPDATE ON avow_meta BEGIN"
+	" SELECT RAISE(ABORT, 'avow: the log header is fixed'); END;"
+	"CREATE TRIGGER meta_no_delete BEFORE DELETE ON avow_meta BEGIN"
+	" SELECT RAISE(ABORT, 'avow: the log header is fixed'); END;"
+	"CREATE TABLE record_index(seq INTEGER PRIMARY KEY, type TEXT NOT NULL,"
+	" leaf_hash BLOB NOT NULL, by_actor TEXT, said_at TEXT);"
+	"CREATE INDEX record_index_by ON record_index(by_actor, said_at);";
+
+avow_status avow_store_err(avow_log *log, int rc, const char *what,
+			   avow_error *err)
+{
+	const char *msg = log && log->db ? sqlite3_errmsg(log->db)
+					 : sqlite3_errstr(rc);
+	const char *path = log && log->path ? log->path : "log";
+
+	switch (rc & 0xFF) {
+	case SQLITE_NOTADB:
+		return avow_seterr(err, AVOW_ERR_NOT_LOG,
+				   "%s: not an avow log (not an SQLite "
+				   "database)",
+				   path);
+	case SQLITE_CORRUPT:
+		return avow_seterr(err, AVOW_ERR_CORRUPT,
+				   "%s: %s: the database is corrupt (%s)", path,
+				   what, msg);
+	case SQLITE_FULL:
+		return avow_seterr(err, AVOW_ERR_FULL,
+				   "%s: %s: the disk or database is full; "
+				   "nothing was written",
+				   path, what);
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return avow_seterr(err, AVOW_ERR_BUSY,
+				   "%s: %s: another process held the log for "
+				   "too long; try again",
+				   path, what);
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_CANTOPEN:
+		return avow_seterr(err, AVOW_ERR_READONLY,
+				   "%s: %s: cannot write the log (%s)", path,
+				   what, msg);
+	case SQLITE_NOMEM:
+		return avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
+	case SQLITE_IOERR:
+		return avow_seterr(err, AVOW_ERR_IO, "%s: %s: I/O error (%s)",
+				   path, what, msg);
+	default:
+		return avow_seterr(err, AVOW_ERR_IO, "%s: %s: %s", path, what,
+				   msg);
+	}
+}
+
+static char *dupstr(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+	if (p != NULL)
+		memcpy(p, s, n);
+	return p;
+}
+
+static avow_status log_alloc(avow_log **out, const char *path,
+			     avow_error *err)
+{
+	avow_log *log = calloc(1, sizeof *log);
+
+	*out = NULL;
+	if (log == NULL || (log->path = dupstr(path)) == NULL) {
+		free(log);
+		return avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
+	}
+	*out = log;
+	return AVOW_OK;
+}
+
+static avow_status setup(avow_log *log, int readonly, avow_error *err)
+{
+	int rc;
+
+	sqlite3_busy_timeout(log->db, 60000);
+	sqlite3_extended_result_codes(log->db, 0);
+	if (!readonly) {
+		rc = sqlite3_exec(log->db,
+				  "PRAGMA journal_mode=WAL;"
+				  "PRAGMA synchronous=FULL;",
+				  NULL, NULL, NULL);
+		if (rc != SQLITE_OK)
+			return avow_store_err(log, rc, "setting up", err);
+	}
+	rc = sqlite3_prepare_v2(log->db,
+				"SELECT data FROM records WHERE seq = ?", -1,
+				&log->get, NULL);
+	if (rc != SQLITE_OK)
+		return avow_store_err(log, rc, "reading records", err);
+	return AVOW_OK;
+}
+
+avow_status avow_log_create(avow_log **out, const char *path,
+			    avow_error *err)
+{
+	avow_log *log;
+	avow_status st;
+	struct stat sb;
+	int rc;
+
+	*out = NULL;
+	if (stat(path, &sb) == 0)
+		return avow_seterr(err, AVOW_ERR_EXISTS,
+				   "%s already exists; choose another path or "
+				   "remove it",
+				   path);
+	st = log_alloc(&log, path, err);
+	if (st != AVOW_OK)
+		return st;
+	rc = sqlite3_open_v2(path, &log->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				     SQLITE_OPEN_NOFOLLOW,
+			     NULL);
+	if (rc != SQLITE_OK) {
+		st = avow_store_err(log, rc, "creating", err);
+		avow_log_close(log);
+		return st;
+	}
+	rc = sqlite3_exec(log->db, "PRAGMA journal_mode=WAL;", NULL, NULL,
+			  NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(log->db, "BEGIN", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(log->db, schema, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(log->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		st = avow_store_err(log, rc, "creating", err);
+		avow_log_close(log);
+		remove(path);
+		return st;
+	}
+	st = setup(log, 0, err);
+	if (st != AVOW_OK) {
+		avow_log_close(log);
+		return st;
+	}
+	*out = log;
+	return AVOW_OK;
+}
+
+avow_status avow_log_open(avow_log **out, const char *path, unsigned flags,
+			  avow_error *err)
+{
+	avow_log *log;
+	avow_status st;
+	struct stat sb;
+	sqlite3_stmt *q = NULL;
+	int rc, ro = (flags & AVOW_OPEN_READONLY) != 0;
+	long version = 0;
+	int app_ok = 0;
+
+	*out = NULL;
+	if (stat(path, &sb) != 0)
+		return avow_seterr(err,
+				   errno == ENOENT ? AVOW_ERR_NOT_FOUND
+						   : AVOW_ERR_IO,
+				   "%s: %s%s", path, strerror(errno),
+				   errno == ENOENT ? " (create a log with "
+						     "`avow init`)"
+						   : "");
+	if (!S_ISREG(sb.st_mode))
+		return avow_seterr(err, AVOW_ERR_NOT_LOG,
+				   "%s: not an avow log (not a regular file)",
+				   path);
+	st = log_alloc(&log, path, err);
+	if (st != AVOW_OK)
+		return st;
+	log->flags = flags;
+	rc = sqlite3_open_v2(path, &log->db,
+			     ro ? SQLITE_OPEN_READONLY
+				: SQLITE_OPEN_READWRITE,
+			     NULL);
+	if (rc != SQLITE_OK) {
+		st = avow_store_err(log, rc, "opening", err);
+		goto fail;
+	}
+	sqlite3_busy_timeout(log->db, 60000);
+	rc = sqlite3_prepare_v2(log->db, "PRAGMA application_id", -1, &q,
+				NULL);
+	if (rc == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+		app_ok = sqlite3_column_int(q, 0) == APP_ID;
+	else if (rc == SQLITE_OK)
+		rc = sqlite3_errcode(log->db);
+	sqlite3_finalize(q);
+	q = NULL;
+	if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		st = avow_store_err(log, rc, "opening", err);
+		goto fail;
+	}
+	rc = sqlite3_prepare_v2(log->db,
+				"SELECT value FROM avow_meta WHERE name = "
+				"'version'",
+				-1, &q, NULL);
+	if (rc != SQLITE_OK) {
+		if ((rc & 0xFF) == SQLITE_ERROR || !app_ok) {
+			st = avow_seterr(err, AVOW_ERR_NOT_LOG,
+					 "%s: not an avow log (an SQLite "
+					 "database without avow's tables)",
+					 path);
+			goto fail;
+		}
+		st = avow_store_err(log, rc, "opening", err);
+		goto fail;
+	}
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		version = strtol((const char *)sqlite3_column_text(q, 0), NULL,
+				 10);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		st = avow_store_err(log, rc, "opening", err);
+		goto fail;
+	}
+	if (!app_ok || version < 1) {
+		st = avow_seterr(err, AVOW_ERR_NOT_LOG,
+				 "%s: not an avow log (no avow format header)",
+				 path);
+		goto fail;
+	}
+	if (version > AVOW_FORMAT_VERSION) {
+		st = avow_seterr(err, AVOW_ERR_VERSION,
+				 "%s: log format version %ld is newer than "
+				 "this avow understands (%d); upgrade avow",
+				 path, version, AVOW_FORMAT_VERSION);
+		goto fail;
+	}
+	st = setup(log, ro, err);
+	if (st != AVOW_OK)
+		goto fail;
+	*out = log;
+	return AVOW_OK;
+fail:
+	avow_log_close(log);
+	return st;
+}
+
+void avow_log_close(avow_log *log)
+{
+	if (log == NULL)
+		return;
+	sqlite3_finalize(log->get);
+	sqlite3_close(log->db);
+	free(log->path);
+	free(log);
+}
+
+avow_status avow_log_count(avow_log *log, uint64_t *n, avow_error *err)
+{
+	sqlite3_stmt *q;
+	int rc = sqlite3_prepare_v2(
+		log->db, "SELECT coalesce(max(seq) + 1, 0) FROM records", -1,
+		&q, NULL);
+
+	*n = 0;
+	if (rc != SQLITE_OK)
+		return avow_store_err(log, rc, "counting records", err);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*n = (uint64_t)sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW)
+		return avow_store_err(log, rc, "counting records", err);
+	return AVOW_OK;
+}
+
+avow_status avow_store_fetch(void *ctx, uint64_t seq, avow_buf *out,
+			     avow_error *err)
+{
+	avow_log *log = ctx;
+	int rc;
+
+	avow_buf_reset(out);
+	sqlite3_reset(log->get);
+	sqlite3_bind_int64(log->get, 1, (sqlite3_int64)seq);
+	rc = sqlite3_step(log->get);
+	if (rc == SQLITE_ROW) {
+		const void *p = sqlite3_column_blob(log->get, 0);
+		int n = sqlite3_column_bytes(log->get, 0);
+		avow_buf_add(out, p, (size_t)n);
+		avow_buf_cstr(out);
+		sqlite3_reset(log->get);
+		if (out->oom)
+			return avow_seterr(err, AVOW_ERR_NOMEM,
+					   "out of memory");
+		return AVOW_OK;
+	}
+	sqlite3_reset(log->get);
+	if (rc == SQLITE_DONE)
+		return avow_seterr(err, AVOW_ERR_NOT_FOUND,
+				   "no record %llu in %s",
+				   (unsigned long long)seq, log->path);
+	return avow_store_err(log, rc, "reading a record", err);
+}
+
+avow_status avow_log_record(avow_log *log, uint64_t seq, char **bytes,
+			    size_t *len, avow_error *err)
+{
+	avow_buf b;
+	avow_status st;
+
+	*bytes = NULL;
+	*len = 0;
+	avow_buf_init(&b);
+	st = avow_store_fetch(log, seq, &b, err);
+	if (st != AVOW_OK) {
+		avow_buf_free(&b);
+		return st;
+	}
+	*len = b.len;
+	*bytes = avow_buf_cstr(&b);
+	return AVOW_OK;
+}
+
+avow_status avow_log_export(avow_log *log, void *stream, avow_error *err)
+{
+	FILE *f = stream;
+	sqlite3_stmt *q;
+	int rc = sqlite3_prepare_v2(
+		log->db, "SELECT data FROM records ORDER BY seq", -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return avow_store_err(log, rc, "reading records", err);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const void *p = sqlite3_column_blob(q, 0);
+		size_t n = (size_t)sqlite3_column_bytes(q, 0);
+		if (fwrite(p, 1, n, f) != n || fputc('\n', f) == EOF) {
+			sqlite3_finalize(q);
+			return avow_seterr(err, AVOW_ERR_IO,
+					   "writing the bundle: %s",
+					   strerror(errno));
+		}
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return avow_store_err(log, rc, "reading records", err);
+	return AVOW_OK;
+}
+
+/* --------------------------------------------------------------------- */
+/* Audit source over the records table                                   */
+
+typedef struct {
+	avow_source src;
+	avow_log *log;
+	sqlite3_stmt *q;
+	uint64_t n;
+} log_source;
+
+static avow_status lnext(avow_source *s, const uint8_t **rec, size_t *len,
+			 avow_error *err)
+{
+	log_source *ls = s->ctx;
+	int rc = sqlite3_step(ls->q);
+	sqlite3_int64 seq;
+
+	*rec = NULL;
+	*len = 0;
+	if (rc == SQLITE_DONE) {
+		if (ls->n == 0)
+			return avow_seterr(err, AVOW_ERR_INVALID,
+					   "the log holds no records: no "
+					   "genesis record");
+		return AVOW_ERR_NOT_FOUND;
+	}
+	if (rc != SQLITE_ROW)
+		return avow_store_err(ls->log, rc, "reading records", err);
+	seq = sqlite3_column_int64(ls->q, 0);
+	*rec = sqlite3_column_blob(ls->q, 1);
+	*len = (size_t)sqlite3_column_bytes(ls->q, 1);
+	if (*rec == NULL)
+		*rec = (const uint8_t *)"";
+	ls->n++;
+	if (seq != (sqlite3_int64)ls->n - 1)
+		return avow_seterr(err, AVOW_ERR_INVALID,
+				   "the records table holds seq %lld where "
+				   "record %llu was due",
+				   (long long)seq,
+				   (unsigned long long)ls->n - 1);
+	return AVOW_OK;
+}
+
+static avow_status lfetch(void *ctx, uint64_t seq, avow_buf *out,
+			  avow_error *err)
+{
+	log_source *ls = ctx;
+	return avow_store_fetch(ls->log, seq, out, err);
+}
+
+/* Compare record_index with what the records imply. Returns AVOW_OK and
+ * sets *problem (static buffer in the caller) when they disagree. */
+static avow_status check_index(avow_log *log, char *problem, size_t plen,
+			       avow_error *err)
+{
+	sqlite3_stmt *q;
+	int rc;
+	uint64_t rows = 0, recs = 0;
+	avow_status st;
+
+	problem[0] = 0;
+	rc = sqlite3_prepare_v2(
+		log->db,
+		"SELECT r.seq, r.data, i.seq, i.type, i.leaf_hash, i.by_actor,"
+		" i.said_at FROM records r LEFT JOIN record_index i"
+		" ON i.seq = r.seq ORDER BY r.seq",
+		-1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return avow_store_err(log, rc, "reading record_index", err);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const uint8_t *d = sqlite3_column_blob(q, 1);
+		size_t n = (size_t)sqlite3_column_bytes(q, 1);
+		uint8_t leaf[32];
+		cJSON *root;
+		const cJSON *e, *b, *t, *by, *sa;
+		const char *col = NULL;
+
+		recs++;
+		if (sqlite3_column_type(q, 2) == SQLITE_NULL) {
+			snprintf(problem, plen,
+				 "table record_index has no row for record "
+				 "%lld",
+				 (long long)sqlite3_column_int64(q, 0));
+			break;
+		}
+		avow_leaf_hash(leaf, d ? d : (const uint8_t *)"", n);
+		root = cJSON_ParseWithLength((const char *)d, n);
+		e = cJSON_GetObjectItemCaseSensitive(root, "entry");
+		b = cJSON_GetObjectItemCaseSensitive(e, "body");
+		t = cJSON_GetObjectItemCaseSensitive(e, "type");
+		by = cJSON_GetObjectItemCaseSensitive(b, "by");
+		sa = cJSON_GetObjectItemCaseSensitive(b, "said_at");
+#define TEXTEQ(c, node)                                                    \
+	((sqlite3_column_type(q, c) == SQLITE_NULL)                        \
+		 ? !cJSON_IsString(node)                                   \
+		 : (cJSON_IsString(node) &&                                \
+		    strcmp((const char *)sqlite3_column_text(q, c),        \
+			   (node)->valuestring) == 0))
+		if (!TEXTEQ(3, t))
+			col = "type";
+		else if (sqlite3_column_bytes(q, 4) != 32 ||
+			 memcmp(sqlite3_column_blob(q, 4), leaf, 32) != 0)
+			col = "leaf_hash";
+		else if (!TEXTEQ(5, by))
+			col = "by_actor";
+		else if (!TEXTEQ(6, sa))
+			col = "said_at";
+#undef TEXTEQ
+		cJSON_Delete(root);
+		if (col != NULL) {
+			snprintf(problem, plen,
+				 "table record_index disagrees with the "
+				 "records at seq %lld (column %s)",
+				 (long long)sqlite3_column_int64(q, 0), col);
+			break;
+		}
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return avow_store_err(log, rc, "reading record_index", err);
+	if (problem[0])
+		return AVOW_OK;
+	rc = sqlite3_prepare_v2(log->db, "SELECT count(*) FROM record_index",
+				-1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return avow_store_err(log, rc, "reading record_index", err);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		rows = (uint64_t)sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	if (rows != recs)
+		snprintf(problem, plen,
+			 "table record_index has %llu rows for %llu records",
+			 (unsigned long long)rows, (unsigned long long)recs);
+	st = AVOW_OK;
+	return st;
+}
+
+avow_status avow_audit_log(avow_log *log, const avow_audit_options *o,
+			   avow_audit **out, avow_error *err)
+{
+	log_source ls;
+	avow_status st;
+	int rc;
+
+	*out = NULL;
+	memset(&ls, 0, sizeof ls);
+	ls.log = log;
+	ls.src.next = lnext;
+	ls.src.fetch = lfetch;
+	ls.src.ctx = &ls;
+	rc = sqlite3_exec(log->db, "BEGIN", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(
+			log->db, "SELECT seq, data FROM records ORDER BY seq",
+			-1, &ls.q, NULL);
+	if (rc != SQLITE_OK) {
+		st = avow_store_err(log, rc, "reading records", err);
+		sqlite3_exec(log->db, "ROLLBACK", NULL, NULL, NULL);
+		return st;
+	}
+	st = avow_audit_run(&ls.src, o, NULL, NULL, out, err);
+	sqlite3_finalize(ls.q);
+	if (st == AVOW_OK && avow_audit_passed(*out)) {
+		char problem[256];
+		avow_error ierr;
+		if (check_index(log, problem, sizeof problem, &ierr) !=
+		    AVOW_OK)
+			avow_audit_set_index_problem(*out, ierr.msg);
+		else if (problem[0])
+			avow_audit_set_index_problem(*out, problem);
+	}
+	sqlite3_exec(log->db, "COMMIT", NULL, NULL, NULL);
+	return st;
+}
+
+int avow_store_index_row(avow_log *log, uint64_t seq, const uint8_t *rec,
+			 size_t len, avow_error *err)
+{
+	static const char sql[] =
+		"INSERT OR REPLACE INTO record_index(seq, type, leaf_hash,"
+		" by_actor, said_at) VALUES(?, ?, ?, ?, ?)";
+	sqlite3_stmt *q;
+	uint8_t leaf[32];
+	cJSON *root = cJSON_ParseWithLength((const char *)rec, len);
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(root, "entry");
+	const cJSON *b = cJSON_GetObjectItemCaseSensitive(e, "body");
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "type");
+	const cJSON *by = cJSON_GetObjectItemCaseSensitive(b, "by");
+	const cJSON *sa = cJSON_GetObjectItemCaseSensitive(b, "said_at");
+	int rc = sqlite3_prepare_v2(log->db, sql, -1, &q, NULL);
+
+	avow_leaf_hash(leaf, rec, len);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(q, 1, (sqlite3_int64)seq);
+		sqlite3_bind_text(q, 2, cJSON_IsString(t) ? t->valuestring : "",
+				  -1, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(q, 3, leaf, 32, SQLITE_TRANSIENT);
+		if (cJSON_IsString(by))
+			sqlite3_bind_text(q, 4, by->valuestring, -1,
+					  SQLITE_TRANSIENT);
+		if (cJSON_IsString(sa))
+			sqlite3_bind_text(q, 5, sa->valuestring, -1,
+					  SQLITE_TRANSIENT);
+		rc = sqlite3_step(q);
+		sqlite3_finalize(q);
+	}
+	cJSON_Delete(root);
+	if (rc != SQLITE_DONE && rc != SQLITE_OK) {
+		avow_store_err(log, rc, "writing record_index", err);
+		return -1;
+	}
+	return 0;
+}
+
+avow_status avow_log_reindex(avow_log *log, avow_error *err)
+{
+	sqlite3_stmt *q;
+	avow_status st = AVOW_OK;
+	int rc = sqlite3_exec(log->db,
+			      "BEGIN IMMEDIATE; DELETE FROM record_index;",
+			      NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK) {
+		st = avow_store_err(log, rc, "rebuilding record_index", err);
+		sqlite3_exec(log->db, "ROLLBACK", NULL, NULL, NULL);
+		return st;
+	}
+	rc = sqlite3_prepare_v2(log->db,
+				"SELECT seq, data FROM records ORDER BY seq",
+				-1, &q, NULL);
+	if (rc != SQLITE_OK) {
+		st = avow_store_err(log, rc, "rebuilding record_index", err);
+		sqlite3_exec(log->db, "ROLLBACK", NULL, NULL, NULL);
+		return st;
+	}
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		if (avow_store_index_row(
+			    log, (uint64_t)sqlite3_column_int64(q, 0),
+			    sqlite3_column_blob(q, 1),
+			    (size_t)sqlite3_column_bytes(q, 1), err) < 0) {
+			st = err ? err->code : AVOW_ERR_IO;
+			break;
+		}
+	sqlite3_finalize(q);
+	if (st == AVOW_OK && rc != SQLITE_DONE)
+		st = avow_store_err(log, rc, "rebuilding record_index", err);
+	if (st == AVOW_OK) {
+		rc = sqlite3_exec(log->db, "COMMIT", NULL, NULL, NULL);
+		if (rc != SQLITE_OK)
+			st = avow_store_err(log, rc, "rebuilding record_index",
+					    err);
+	}
+	if (st != AVOW_OK)
+		sqlite3_exec(log->db, "ROLLBACK", NULL, NULL, NULL);
+	return st;
+}

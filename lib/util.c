@@ -1,0 +1,135 @@
+/*
+ * util.c - error messages and byte buffers.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+avow_status avow_seterr(avow_error *err, avow_status code, const char *fmt,
+			...)
+{
+	if (err != NULL) {
+		va_list ap;
+		err->code = code;
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+avow_status avow_errprefix(avow_error *err, avow_status code, const char *fmt,
+			   ...)
+{
+	char pre[256];
+	char old[sizeof err->msg];
+	va_list ap;
+
+	if (err == NULL)
+		return code;
+	va_start(ap, fmt);
+	vsnprintf(pre, sizeof pre, fmt, ap);
+	va_end(ap);
+	memcpy(old, err->msg, sizeof old);
+	{
+		size_t a = strlen(pre), b = strlen(old);
+		if (a > sizeof err->msg - 1)
+			a = sizeof err->msg - 1;
+		if (b > sizeof err->msg - 1 - a)
+			b = sizeof err->msg - 1 - a;
+		memcpy(err->msg, pre, a);
+		memcpy(err->msg + a, old, b);
+		err->msg[a + b] = 0;
+	}
+	return err->code;
+}
+
+void avow_buf_init(avow_buf *b)
+{
+	memset(b, 0, sizeof *b);
+}
+
+void avow_buf_free(avow_buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof *b);
+}
+
+void avow_buf_reset(avow_buf *b)
+{
+	b->len = 0;
+	b->oom = 0;
+}
+
+static int buf_grow(avow_buf *b, size_t extra)
+{
+	size_t want, cap;
+	uint8_t *p;
+
+	if (b->oom)
+		return 0;
+	if (extra > SIZE_MAX / 2 - b->len) {
+		b->oom = 1;
+		return 0;
+	}
+	want = b->len + extra + 1;
+	if (want <= b->cap)
+		return 1;
+	cap = b->cap ? b->cap : 256;
+	while (cap < want)
+		cap *= 2;
+	p = realloc(b->p, cap);
+	if (p == NULL) {
+		b->oom = 1;
+		return 0;
+	}
+	b->p = p;
+	b->cap = cap;
+	return 1;
+}
+
+void avow_buf_add(avow_buf *b, const void *p, size_t n)
+{
+	if (n == 0 || !buf_grow(b, n))
+		return;
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+}
+
+void avow_buf_addc(avow_buf *b, uint8_t c)
+{
+	if (!buf_grow(b, 1))
+		return;
+	b->p[b->len++] = c;
+}
+
+void avow_buf_adds(avow_buf *b, const char *s)
+{
+	avow_buf_add(b, s, strlen(s));
+}
+
+void avow_buf_addf(avow_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !buf_grow(b, (size_t)n + 1))
+		return;
+	va_start(ap, fmt);
+	vsnprintf((char *)b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+char *avow_buf_cstr(avow_buf *b)
+{
+	if (!buf_grow(b, 1))
+		return NULL;
+	b->p[b->len] = 0;
+	return (char *)b->p;
+}
