@@ -327,6 +327,45 @@ AVOW_API const char *avow_audit_index_problem(const avow_audit *a);
 AVOW_API avow_status avow_log_reindex(avow_log *log,
 				      avow_error *err) AVOW_WARN_UNUSED;
 
+/* ---------------------------------------------------------------------
+ * Appending
+ * ------------------------------------------------------------------ */
+
+/* One entry to append: a JSON object {"type": T, "body": B} (white space
+ * and member order as the caller likes; strings are never altered). The
+ * library adds v, seq, prev, time and signer. A body's "target" may be
+ * {"seq": n} (the library fills in the leaf hash), {"seq": n, "hash": h}
+ * (the hash must match), or {"line": k}: the record made from the earlier
+ * draft of this batch whose `line` is k. */
+typedef struct {
+	const char *json;
+	size_t len;
+	const char *label; /* for messages, such as "claims.jsonl:3" */
+	long line;         /* this draft's line number, or 0 */
+} avow_draft;
+
+/* Append drafts as one transaction: all or none. Each is validated
+ * against the log's state exactly as the audit will judge it (SPEC
+ * sections 2 to 5), signed with key, and stored. The log is replayed and
+ * the seq, prev and time taken inside a BEGIN IMMEDIATE transaction, so
+ * concurrent appenders never fork the chain. now is the time to record
+ * (seconds since 1970; -1 for the clock); a time behind the last record's
+ * is AVOW_ERR_CLOCK. On success *first_seq (may be NULL) is the seq of the
+ * first new record. On failure err names the draft's label and member,
+ * and the log is unchanged. */
+AVOW_API avow_status avow_log_append(avow_log *log, const avow_key *key,
+				     const avow_draft *drafts, size_t n,
+				     int64_t now, uint64_t *first_seq,
+				     avow_error *err) AVOW_WARN_UNUSED;
+
+/* Write the genesis record of an empty log: origin (1..255 printable
+ * ASCII, no space, not "avow/..."), holder (who holds key), description
+ * (may be NULL). */
+AVOW_API avow_status avow_log_init(avow_log *log, const avow_key *key,
+				   const char *origin, const char *holder,
+				   const char *description, int64_t now,
+				   avow_error *err) AVOW_WARN_UNUSED;
+
 #ifdef __cplusplus
 }
 #endif

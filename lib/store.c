@@ -523,6 +523,13 @@ static avow_status check_index(avow_log *log, char *problem, size_t plen,
 avow_status avow_audit_log(avow_log *log, const avow_audit_options *o,
 			   avow_audit **out, avow_error *err)
 {
+	return avow_audit_log_observe(log, o, NULL, NULL, out, err);
+}
+
+avow_status avow_audit_log_observe(avow_log *log, const avow_audit_options *o,
+				   avow_observer_fn obs, void *obs_ctx,
+				   avow_audit **out, avow_error *err)
+{
 	log_source ls;
 	avow_status st;
 	int rc;
@@ -543,7 +550,7 @@ avow_status avow_audit_log(avow_log *log, const avow_audit_options *o,
 		sqlite3_exec(log->db, "ROLLBACK", NULL, NULL, NULL);
 		return st;
 	}
-	st = avow_audit_run(&ls.src, o, NULL, NULL, out, err);
+	st = avow_audit_run(&ls.src, o, obs, obs_ctx, out, err);
 	sqlite3_finalize(ls.q);
 	if (st == AVOW_OK && avow_audit_passed(*out)) {
 		char problem[256];

@@ -28,4 +28,9 @@ avow_status avow_store_fetch(void *ctx, uint64_t seq, avow_buf *out,
 int avow_store_index_row(avow_log *log, uint64_t seq, const uint8_t *rec,
 			 size_t len, avow_error *err);
 
+/* avow_audit_log with an observer of accepted records. */
+avow_status avow_audit_log_observe(avow_log *log, const avow_audit_options *o,
+				   avow_observer_fn obs, void *obs_ctx,
+				   avow_audit **out, avow_error *err);
+
 #endif

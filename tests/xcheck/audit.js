@@ -10,6 +10,7 @@
 //   fail checkpoint <reason>   exit 1, every record passed, the checkpoint failed
 // and warnings (SPEC section 7) on stderr. Usage errors exit 2.
 // VK is the verifier key itself or the name of a file that holds it.
+// Exit 3 means an internal error of this program (a bug), not a verdict.
 //
 // The audit walks the records in order (SPEC section 7, steps 1 to 5) and
 // stops at the first failing one; then it checks the checkpoint, if any.
@@ -156,8 +157,8 @@ class Log {
 
   // ----- body validators: also used on bodies as amended (§4 amend) -----
 
-  // `seq` is the seq of the declaration; an amend validates the amended body
-  // against the state at the amend.
+  // An actor body, against the state at the entry being checked (for an
+  // amend, the amended body against the state at the amend).
   validateActor(b) {
     members(b, ACTOR_MEMBERS, 'actor body');
     need(F.identifier(b.id), 'actor id is not an identifier');
@@ -576,11 +577,23 @@ function main(argv) {
     return 2;
   }
 
-  const r = audit(bundle, checkpoint);
-  for (const w of r.warnings) console.error(`warning: ${w}`);
+  let r;
+  try {
+    r = audit(bundle, checkpoint);
+  } catch (err) {
+    // a bug in this auditor, never a verdict
+    console.error(`audit.js: internal error: ${err.stack}`);
+    return 3;
+  }
+  for (const w of r.warnings) console.error(`warning: ${oneLine(w)}`);
   if (r.verdict === 'pass') { console.log('pass'); return 0; }
-  console.log(`fail ${r.seq} ${r.reason}`);
+  console.log(`fail ${r.seq} ${oneLine(r.reason)}`);
   return 1;
+}
+
+// Reasons may quote record content; keep the verdict on one line.
+function oneLine(s) {
+  return s.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -64,6 +64,32 @@ KEYS.rec1alias = keyFromPublic('rec1-alias', KEYS.rec1.pk, KEYS.rec1.sign);
 KEYS.identity = keyFromPublic('identity', Buffer.from('01' + '00'.repeat(31), 'hex'),
   () => Buffer.from('01' + '00'.repeat(63), 'hex'));
 
+// A key with a small-order component: A' = a*B + T8 (T8 of order 8). It is
+// not in the prime-order subgroup, so crypto_core_ed25519_is_valid_point
+// rejects it, yet libsodium's verify accepts its signatures whenever
+// h = SHA-512(R || A' || M) mod L is a multiple of 8 (then h*T8 = identity):
+// we grind the nonce until it is. Uses the BigInt curve arithmetic of
+// lib/ed25519.js (the only code shared with the auditor).
+KEYS.torsion = (() => {
+  const ed = require('./lib/ed25519');
+  const h512 = (...parts) => ed.leToBig(parts.reduce((h, p) => h.update(p), crypto.createHash('sha512')).digest());
+  const a = h512(Buffer.from('avow-xcheck torsion scalar')) % ed.L;
+  const T8 = ed.decode(Buffer.from('26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05', 'hex'));
+  const pk = ed.encode(ed.add(ed.mul(a, ed.BASE), T8));
+  return keyFromPublic('torsion', pk, (msg) => {
+    for (let ctr = 0; ; ctr++) {
+      const r = h512(Buffer.from(`avow-xcheck torsion nonce ${ctr}`), msg) % ed.L;
+      const R = ed.encode(ed.mul(r, ed.BASE));
+      const h = h512(R, pk, msg) % ed.L;
+      if (h % 8n !== 0n) continue;
+      let S = (r + h * a) % ed.L;
+      const Sb = Buffer.alloc(32);
+      for (let i = 0; i < 32; i++) { Sb[i] = Number(S & 0xffn); S >>= 8n; }
+      return Buffer.concat([R, Sb]);
+    }
+  });
+})();
+
 // The possession proof of §4: the added key signs
 // "avow/v1/possession" LF origin LF verifier-key.
 function possession(key, origin = ORIGIN, vk = key.vk) {
@@ -296,6 +322,8 @@ const CASES = [
     steps: insertAfter(STORY, 'actor-watch', { id: 'bad', type: 'key', signer: editor, body: keyAdd(KEYS.rec1alias, 'recorder', 'same key, new name') }), bad: 'bad' },
   { name: 'identity-key', about: 'A key add of the identity point (small order) whose possession proof is R = identity, S = 0, which lax verifiers accept for any message.',
     steps: insertAfter(STORY, 'add-rec2', { id: 'bad', type: 'key', signer: root, body: keyAdd(KEYS.identity, 'recorder', 'nobody') }), bad: 'bad' },
+  { name: 'torsion-key', about: 'A key add of a point with an order-8 component (not in the prime-order subgroup) whose possession proof libsodium 1.0.18\'s verify accepts (h is a multiple of 8); only crypto_core_ed25519_is_valid_point rejects the key.',
+    steps: insertAfter(STORY, 'add-rec2', { id: 'bad', type: 'key', signer: root, body: keyAdd(KEYS.torsion, 'recorder', 'torsion') }), bad: 'bad' },
   { name: 'possession-wrong-origin', about: 'A key add whose possession proof signs another origin.',
     steps: replace(STORY, 'add-rec3', (s) => ({ ...s, body: () => ({ ...s.body(), possession: possession(rec3, 'claims.example.org/other') }) })), bad: 'add-rec3' },
   { name: 'signature-malleated', about: 'An entry signature with S replaced by S + L (OpenSSL and libsodium reject S >= L).',
