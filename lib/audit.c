@@ -247,6 +247,8 @@ avow_status avow_audit_bundle(const char *path, const avow_audit_options *o,
 	if (rc != AVOW_OK)
 		return rc;
 	rc = avow_audit_run(src, o, NULL, NULL, out, err);
+	if (*out != NULL)
+		avow_state_set_fetch(avow_audit_state(*out), NULL, NULL);
 	avow_bundle_source_close(src);
 	return rc;
 }

@@ -218,6 +218,12 @@ void avow_state_observe(avow_state *st, avow_observer_fn fn, void *ctx)
 	st->observe_ctx = ctx;
 }
 
+void avow_state_set_fetch(avow_state *st, avow_fetch_fn fetch, void *ctx)
+{
+	st->fetch = fetch;
+	st->fetch_ctx = ctx;
+}
+
 uint64_t avow_state_count(const avow_state *st)
 {
 	return st->n;

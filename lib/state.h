@@ -64,6 +64,8 @@ enum {
 avow_state *avow_state_new(avow_fetch_fn fetch, void *ctx);
 void avow_state_free(avow_state *st);
 void avow_state_observe(avow_state *st, avow_observer_fn fn, void *ctx);
+/* Change how earlier records are read (when the source goes away). */
+void avow_state_set_fetch(avow_state *st, avow_fetch_fn fetch, void *ctx);
 
 /* Check record number avow_state_count(st) and apply it. On failure
  * returns the status and fills f (seq, check, detail). Out-of-memory is

@@ -552,6 +552,9 @@ avow_status avow_audit_log_observe(avow_log *log, const avow_audit_options *o,
 	}
 	st = avow_audit_run(&ls.src, o, obs, obs_ctx, out, err);
 	sqlite3_finalize(ls.q);
+	if (*out != NULL) /* the source dies here; the log lives on */
+		avow_state_set_fetch(avow_audit_state(*out), avow_store_fetch,
+				     log);
 	if (st == AVOW_OK && avow_audit_passed(*out)) {
 		char problem[256];
 		avow_error ierr;
