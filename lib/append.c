@@ -263,6 +263,7 @@ static avow_status append(avow_log *log, const avow_key *key,
 				   (long long)now);
 	memset(&b, 0, sizeof b);
 	b.log = log;
+	b.base = UINT64_MAX; /* while replaying, every record is stored */
 	b.pending = calloc(n, sizeof *b.pending);
 	avow_buf_init(&scratch);
 	if (b.pending == NULL)
