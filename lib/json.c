@@ -388,9 +388,19 @@ cJSON *avow_json_parse(const char *s, size_t n, unsigned flags,
 		if (oom)
 			avow_seterr(err, AVOW_ERR_NOMEM,
 				    "out of memory parsing JSON");
-		else
+		else {
+			/* Show the name only as printable ASCII. */
+			char shown[68];
+			size_t k = 0;
+			for (; dup[k] != 0 && k < 64; k++)
+				shown[k] = dup[k] >= 0x20 && dup[k] < 0x7F
+						   ? dup[k]
+						   : '?';
+			shown[k] = 0;
 			avow_seterr(err, AVOW_ERR_SYNTAX,
-				    "duplicate member \"%.64s\"", dup);
+				    "duplicate member \"%s%s\"", shown,
+				    dup[k] ? "..." : "");
+		}
 		cJSON_Delete(root);
 		return NULL;
 	}

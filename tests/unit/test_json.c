@@ -691,7 +691,7 @@ static void test_keycmp(void)
 		"\x7F",
 		"\xC2\x80",           /* U+0080 */
 		"\xC3\xA9",           /* U+00E9 */
-		"\xC3\xA9" "a",
+		"\303\251a",          /* U+00E9 U+0061 */
 		"\xE2\x82\xAC",       /* U+20AC */
 		"\xED\x9F\xBF",       /* U+D7FF */
 		"\xF0\x90\x80\x80",   /* U+10000 = D800 DC00 */
