@@ -76,10 +76,6 @@ static void print_text(const audit_view *v, const avow_audit *a,
 		const char *w = avow_audit_warning(a, i, &seq);
 		warnf("record %llu: %s", (unsigned long long)seq, w);
 	}
-	if (avow_audit_index_problem(a) != NULL)
-		warnf("derived data: %s (the records are not affected; "
-		      "`avow reindex` rebuilds it)",
-		      avow_audit_index_problem(a));
 }
 
 static void print_json_verdict(const audit_view *v, const avow_audit *a,
@@ -220,6 +216,10 @@ int audit_and_print(const audit_view *v)
 		print_json_verdict(v, a, v->bundle ? v->bundle : v->log);
 	else
 		print_text(v, a, v->bundle ? v->bundle : v->log);
+	if (avow_audit_index_problem(a) != NULL)
+		warnf("derived data: %s (the records are not affected; "
+		      "`avow reindex` rebuilds it)",
+		      avow_audit_index_problem(a));
 	if (v->ncp == 0)
 		warnf("%s", no_checkpoint_warning);
 	rc = avow_audit_passed(a) ? EXIT_OK : EXIT_FAIL;

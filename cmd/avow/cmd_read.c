@@ -187,8 +187,8 @@ static const char *summary_of(const cJSON *entry, char *buf, size_t n)
 	if (strcmp(type, "genesis") == 0)
 		snprintf(buf, n, "origin %s, key %s", S("origin"), S("key"));
 	else if (strcmp(type, "key") == 0)
-		snprintf(buf, n, "%s %s%s%s", S("action"), S("key"), S("key_id"),
-			 *S("role") ? " as " : "");
+		snprintf(buf, n, "%s %s%s%s%s", S("action"), S("key"),
+			 S("key_id"), *S("role") ? " as " : "", S("role"));
 	else if (strcmp(type, "actor") == 0)
 		snprintf(buf, n, "%s: %s (%s)", S("id"), S("name"), S("kind"));
 	else if (strcmp(type, "claim") == 0)
