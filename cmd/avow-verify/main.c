@@ -92,7 +92,8 @@ int main(int argc, char **argv)
 				errorf("--verifier-key %s follows no "
 				       "--checkpoint",
 				       optarg);
-				return EXIT_USAGE;
+				rc = EXIT_USAGE;
+			goto out;
 			}
 			cp_keys[ncp - 1] = optarg;
 			nkeys++;
@@ -108,23 +109,28 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(usage, stdout);
-			return EXIT_OK;
+			rc = EXIT_OK;
+			goto out;
 		case ':':
 			errorf("%s needs a value (see --help)", argv[optind - 1]);
-			return EXIT_USAGE;
+			rc = EXIT_USAGE;
+			goto out;
 		default:
 			errorf("unknown option %s (see --help)",
 			       argv[optind - 1]);
-			return EXIT_USAGE;
+			rc = EXIT_USAGE;
+			goto out;
 		}
 	}
 	if (optind < argc) {
 		errorf("unexpected argument \"%s\" (see --help)", argv[optind]);
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
+		goto out;
 	}
 	if (log_path != NULL && bundle != NULL) {
 		errorf("give --log or --bundle, not both");
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
+		goto out;
 	}
 	/* One key given once serves every checkpoint. */
 	if (ncp > 0 && nkeys == 1) {
@@ -139,11 +145,13 @@ int main(int argc, char **argv)
 		if (cp_keys[i] == NULL) {
 			errorf("--checkpoint %s has no --verifier-key",
 			       cp_files[i]);
-			return EXIT_USAGE;
+			rc = EXIT_USAGE;
+			goto out;
 		}
 	if (ncp == 0 && nkeys > 0) {
 		errorf("--verifier-key needs a --checkpoint");
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
+		goto out;
 	}
 	view.bundle = bundle;
 	view.log = bundle ? NULL : default_log(log_path);
@@ -151,6 +159,7 @@ int main(int argc, char **argv)
 	view.cp_keys = cp_keys;
 	view.ncp = ncp;
 	rc = audit_and_print(&view);
+out:
 	free(cp_files);
 	free(cp_keys);
 	return rc;
