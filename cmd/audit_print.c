@@ -8,6 +8,7 @@
 #include "json.h"
 #include "syntax.h"
 
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -229,5 +230,114 @@ out:
 		free(notes[i]);
 	free(notes);
 	free(cps);
+	return rc;
+}
+
+/* Pair each --verifier-key with the --checkpoint before it; one key given
+ * once serves every checkpoint. Returns 0, or -1 after a message. */
+static int pair_keys(const char **files, const char **keys, size_t ncp,
+		     size_t nkeys)
+{
+	if (ncp == 0 && nkeys > 0) {
+		errorf("--verifier-key needs a --checkpoint");
+		return -1;
+	}
+	if (nkeys == 1) {
+		const char *only = NULL;
+		for (size_t i = 0; i < ncp + 1; i++)
+			if (keys[i] != NULL)
+				only = keys[i];
+		for (size_t i = 0; i < ncp; i++)
+			keys[i] = only;
+	}
+	for (size_t i = 0; i < ncp; i++)
+		if (keys[i] == NULL) {
+			errorf("--checkpoint %s has no --verifier-key",
+			       files[i]);
+			return -1;
+		}
+	return 0;
+}
+
+int verify_main(int argc, char **argv, const char *log, const char *usage)
+{
+	static const struct option opts[] = {
+		{"log", required_argument, NULL, 'l'},
+		{"bundle", required_argument, NULL, 'b'},
+		{"checkpoint", required_argument, NULL, 'c'},
+		{"verifier-key", required_argument, NULL, 'k'},
+		{"all", no_argument, NULL, 'a'},
+		{"json", no_argument, NULL, 'j'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *log_path = NULL, **files, **keys;
+	size_t nkeys = 0;
+	audit_view view;
+	int c, rc = EXIT_USAGE;
+
+	memset(&view, 0, sizeof view);
+	/* keys[ncp] holds a key given before any checkpoint. */
+	files = calloc((size_t)argc + 1, sizeof *files);
+	keys = calloc((size_t)argc + 1, sizeof *keys);
+	if (files == NULL || keys == NULL) {
+		errorf("out of memory");
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': log_path = optarg; break;
+		case 'b': view.bundle = optarg; break;
+		case 'c': files[view.ncp++] = optarg; break;
+		case 'k':
+			if (view.ncp > 0 && keys[view.ncp - 1] == NULL) {
+				keys[view.ncp - 1] = optarg;
+			} else if (view.ncp == 0 && nkeys == 0) {
+				keys[0] = optarg;
+			} else {
+				errorf("--verifier-key %s follows no "
+				       "--checkpoint",
+				       optarg);
+				goto out;
+			}
+			nkeys++;
+			break;
+		case 'a': view.all = 1; break;
+		case 'j': view.json = 1; break;
+		case 'q': view.quiet = 1; break;
+		case 'h':
+			fputs(usage, stdout);
+			rc = EXIT_OK;
+			goto out;
+		case ':':
+			errorf("%s needs a value (see --help)", argv[optind - 1]);
+			goto out;
+		default:
+			errorf("unknown option %s (see --help)",
+			       argv[optind - 1]);
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		errorf("unexpected argument \"%s\" (see --help)", argv[optind]);
+		goto out;
+	}
+	if (log_path != NULL && view.bundle != NULL) {
+		errorf("give --log or --bundle, not both");
+		goto out;
+	}
+	if (pair_keys(files, keys, view.ncp, nkeys) < 0)
+		goto out;
+	view.log = view.bundle ? NULL : log_path ? log_path : log;
+	view.cp_files = files;
+	view.cp_keys = keys;
+	rc = audit_and_print(&view);
+out:
+	free(files);
+	free(keys);
 	return rc;
 }

@@ -19,4 +19,10 @@ typedef struct {
 /* Returns the exit status: 0 intact, 1 failed, 2 usage or I/O. */
 int audit_and_print(const audit_view *v);
 
+/* The whole of `avow-verify` and `avow verify`: parse argv (--log,
+ * --bundle, --checkpoint/--verifier-key pairs, --all, --json, --quiet,
+ * --help), then audit and print. log is the log path to use when argv
+ * gives neither --log nor --bundle. Returns the exit status. */
+int verify_main(int argc, char **argv, const char *log, const char *usage);
+
 #endif

@@ -34,7 +34,7 @@ const char usage_export[] =
 	"each followed by a line feed. Audit it anywhere with\n"
 	"`avow-verify --bundle FILE`.\n";
 const char usage_verify[] =
-	"usage: avow verify [--bundle FILE] [--checkpoint FILE\n"
+	"usage: avow verify [--log FILE | --bundle FILE] [--checkpoint FILE\n"
 	"                   --verifier-key KEY]... [--all] [--json] [--quiet]\n"
 	"\n"
 	"Audit the log as avow-verify does (see avow-verify --help).\n";
@@ -366,92 +366,10 @@ int cmd_export(int argc, char **argv)
 	return EXIT_OK;
 }
 
-typedef struct {
-	audit_view v;
-	const char **files, **keys;
-	size_t nkeys;
-} verify_opts;
-
-static int verify_opt(int c, const char *arg, void *ctx)
-{
-	verify_opts *o = ctx;
-	switch (c) {
-	case 'b': o->v.bundle = arg; break;
-	case 'c': o->files[o->v.ncp++] = arg; break;
-	case 'k':
-		if (o->v.ncp == 0 || o->keys[o->v.ncp - 1] != NULL) {
-			if (o->v.ncp == 0 && o->nkeys == 0) {
-				o->keys[0] = arg;
-				o->nkeys++;
-				return 0;
-			}
-			errorf("verify: --verifier-key %s follows no "
-			       "--checkpoint",
-			       arg);
-			return -1;
-		}
-		o->keys[o->v.ncp - 1] = arg;
-		o->nkeys++;
-		break;
-	case 'a': o->v.all = 1; break;
-	case 'j': o->v.json = 1; break;
-	case 'q': o->v.quiet = 1; break;
-	default: return -1;
-	}
-	return 0;
-}
-
 int cmd_verify(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"bundle", required_argument, NULL, 'b'},
-		{"checkpoint", required_argument, NULL, 'c'},
-		{"verifier-key", required_argument, NULL, 'k'},
-		{"all", no_argument, NULL, 'a'},
-		{"json", no_argument, NULL, 'j'},
-		{"quiet", no_argument, NULL, 'q'},
-		{NULL, 0, NULL, 0},
-	};
-	verify_opts o;
-	int rc;
-
-	memset(&o, 0, sizeof o);
-	o.files = calloc((size_t)argc + 1, sizeof *o.files);
-	o.keys = calloc((size_t)argc + 1, sizeof *o.keys);
-	if (o.files == NULL || o.keys == NULL) {
-		errorf("out of memory");
-		return EXIT_FAIL;
-	}
-	if (parse_opts(argc, argv, "q", opts, verify_opt, &o, usage_verify,
-		       &rc))
-		goto out;
-	rc = EXIT_USAGE;
-	if (optind != argc) {
-		errorf("verify: unexpected argument \"%s\"", argv[optind]);
-		goto out;
-	}
-	if (o.nkeys == 1)
-		for (size_t i = 0; i < o.v.ncp; i++)
-			if (o.keys[i] == NULL)
-				o.keys[i] = o.keys[0] ? o.keys[0] : o.keys[i];
-	if (o.nkeys == 1 && o.v.ncp > 0 && o.keys[0] != NULL)
-		for (size_t i = 0; i < o.v.ncp; i++)
-			o.keys[i] = o.keys[0];
-	for (size_t i = 0; i < o.v.ncp; i++)
-		if (o.keys[i] == NULL) {
-			errorf("verify: --checkpoint %s has no --verifier-key",
-			       o.files[i]);
-			goto out;
-		}
-	o.v.log = o.v.bundle ? NULL : default_log(g.log);
-	o.v.cp_files = o.files;
-	o.v.cp_keys = o.keys;
 	prog = "avow verify";
-	rc = audit_and_print(&o.v);
-out:
-	free(o.files);
-	free(o.keys);
-	return rc;
+	return verify_main(argc, argv, default_log(g.log), usage_verify);
 }
 
 int cmd_source(int argc, char **argv)
