@@ -142,26 +142,8 @@ count_records() {
 	sqlite3 "$1" 'SELECT count(*) FROM records;'
 }
 
-# JSON helpers, as in tests/conformance/run.sh: drop escaped backslashes
-# and quotes so "[^"]*" is one string; first_failure prints the first
-# object in "failures":[...]; member NAME prints a member's value.
-strip_escapes() {
-	tr -d '\n' | sed -e 's/\\\\//g' -e 's/\\"//g'
-}
-_V='\("[^"]*"\)\{0,1\}[^",}]*'
-_M="\"[^\"]*\":$_V"
-first_failure() {
-	case $1 in
-	*'"failures":['*) ;;
-	*) return ;;
-	esac
-	printf '%s\n' "${1#*'"failures":['}" |
-		sed -n "s/^\({$_M\(,$_M\)*}\).*\$/\1/p"
-}
-member() {
-	sed -n -e "s/^.*[{,]\"$1\":\"\([^\"]*\)\".*\$/\1/p" \
-	    -e "t" -e "s/^.*[{,]\"$1\":\([^\",}]*\).*\$/\1/p"
-}
+# strip_escapes, first_failure, member
+. "$SRC/tests/verdict.sh"
 
 # expect_first_failure NAME SEQ CHECK... -- ARGS...: run avow-verify ARGS
 # --json; it must exit 1 and its first failure must have seq SEQ and a check
