@@ -16,12 +16,36 @@
 #include <string.h>
 #include <time.h>
 
+/* What record_index gets for a new record, copied from the entry the
+ * state machine accepted (so nothing is parsed a third time). */
+typedef struct {
+	char *type, *by, *said_at;
+	uint8_t leaf[32];
+} index_copy;
+
 typedef struct {
 	avow_log *log;
 	uint64_t base;     /* records in the log before this batch */
 	avow_buf *pending; /* records made so far */
+	index_copy *rows;  /* their index rows */
 	size_t npending;
+	int oom;
 } batch;
+
+static void keep_row(void *ctx, const avow_accepted *a)
+{
+	batch *b = ctx;
+	index_copy *c = &b->rows[a->seq - b->base];
+	avow_index_row r;
+
+	avow_index_row_of(&r, a->entry, a->leaf);
+	c->type = avow_strdup(r.type);
+	c->by = avow_strdup(r.by);
+	c->said_at = avow_strdup(r.said_at);
+	memcpy(c->leaf, a->leaf, 32);
+	if (c->type == NULL || (r.by && !c->by) || (r.said_at && !c->said_at))
+		b->oom = 1;
+}
 
 static avow_status bfetch(void *ctx, uint64_t seq, avow_buf *out,
 			  avow_error *err)
@@ -265,9 +289,13 @@ static avow_status append(avow_log *log, const avow_key *key,
 	b.log = log;
 	b.base = UINT64_MAX; /* while replaying, every record is stored */
 	b.pending = calloc(n, sizeof *b.pending);
+	b.rows = calloc(n, sizeof *b.rows);
 	avow_buf_init(&scratch);
-	if (b.pending == NULL)
+	if (b.pending == NULL || b.rows == NULL) {
+		free(b.pending);
+		free(b.rows);
 		return avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
+	}
 
 	src = sqlite3_exec(log->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (src != SQLITE_OK) {
@@ -337,6 +365,7 @@ static avow_status append(avow_log *log, const avow_key *key,
 					       ts, last));
 		goto out;
 	}
+	avow_state_observe(st, keep_row, &b);
 	for (size_t i = 0; i < n; i++) {
 		avow_failure f;
 		char lb[32];
@@ -359,6 +388,11 @@ static avow_status append(avow_log *log, const avow_key *key,
 			goto out;
 		}
 		b.npending++;
+		if (b.oom) {
+			rc = rollback(log, avow_seterr(err, AVOW_ERR_NOMEM,
+						       "out of memory"));
+			goto out;
+		}
 	}
 	src = sqlite3_prepare_v2(log->db,
 				 "INSERT INTO records(seq, data) VALUES(?, ?)",
@@ -371,11 +405,14 @@ static avow_status append(avow_log *log, const avow_key *key,
 		sqlite3_reset(ins);
 		if (src == SQLITE_DONE)
 			src = SQLITE_OK;
-		if (src == SQLITE_OK &&
-		    avow_store_index_row(log, b.base + i, b.pending[i].p,
-					 b.pending[i].len, err) < 0) {
-			rc = rollback(log, err ? err->code : AVOW_ERR_IO);
-			goto out;
+		if (src == SQLITE_OK) {
+			avow_index_row r = {b.rows[i].type, b.rows[i].by,
+					    b.rows[i].said_at, b.rows[i].leaf};
+			rc = avow_store_index_put(log, b.base + i, &r, err);
+			if (rc != AVOW_OK) {
+				rollback(log, rc);
+				goto out;
+			}
 		}
 	}
 	if (src == SQLITE_OK)
@@ -390,9 +427,14 @@ out:
 	sqlite3_finalize(q);
 	sqlite3_finalize(ins);
 	avow_state_free(st);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		avow_buf_free(&b.pending[i]);
+		free(b.rows[i].type);
+		free(b.rows[i].by);
+		free(b.rows[i].said_at);
+	}
 	free(b.pending);
+	free(b.rows);
 	avow_buf_free(&scratch);
 	return rc;
 }

@@ -143,15 +143,8 @@ static avow_status bfetch(void *ctx, uint64_t seq, avow_buf *out,
 				   (unsigned long long)seq);
 	len = b->lens[seq];
 	avow_buf_reset(out);
-	avow_buf_add(out, "", 0);
-	if (out->cap < len + 1) {
-		uint8_t *p = realloc(out->p, len + 1);
-		if (p == NULL)
-			return avow_seterr(err, AVOW_ERR_NOMEM,
-					   "out of memory");
-		out->p = p;
-		out->cap = len + 1;
-	}
+	if (avow_buf_reserve(out, len) < 0)
+		return avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
 	while (done < len) {
 		ssize_t r = pread(b->fd, out->p + done, len - done,
 				  (off_t)(b->offs[seq] + done));

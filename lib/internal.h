@@ -26,6 +26,9 @@ avow_status avow_seterr(avow_error *err, avow_status code, const char *fmt,
 avow_status avow_errprefix(avow_error *err, avow_status code, const char *fmt,
 			   ...) AVOW_PRINTF(3, 4);
 
+/* A malloc'ed copy of s (NULL for NULL, or when out of memory). */
+char *avow_strdup(const char *s);
+
 /* A growable byte buffer. On allocation failure `oom` is set and further
  * appends do nothing, so callers check once at the end. */
 typedef struct {
@@ -41,6 +44,8 @@ void avow_buf_reset(avow_buf *b);
 void avow_buf_add(avow_buf *b, const void *p, size_t n);
 void avow_buf_addc(avow_buf *b, uint8_t c);
 void avow_buf_adds(avow_buf *b, const char *s);
+/* Make room for n more bytes; returns 0, or -1 when out of memory. */
+int avow_buf_reserve(avow_buf *b, size_t n);
 void avow_buf_addf(avow_buf *b, const char *fmt, ...) AVOW_PRINTF(2, 3);
 /* NUL-terminate without counting the NUL in len; returns the data. */
 char *avow_buf_cstr(avow_buf *b);

@@ -333,20 +333,6 @@ void avow_state_key_at(const avow_state *st, size_t i, avow_key_summary *out)
 	out->last = k->last;
 }
 
-static char *xstrdup(const char *s)
-{
-	size_t n;
-	char *p;
-
-	if (s == NULL)
-		return NULL;
-	n = strlen(s) + 1;
-	p = malloc(n);
-	if (p != NULL)
-		memcpy(p, s, n);
-	return p;
-}
-
 static int key_add(avow_state *st, const avow_verifier *vk, const char *vkey,
 		   const char *holder, const char *note, int admin,
 		   uint64_t seq)
@@ -363,10 +349,10 @@ static int key_add(avow_state *st, const avow_verifier *vk, const char *vkey,
 	}
 	k = &st->keys[st->nkeys];
 	memset(k, 0, sizeof *k);
-	k->id = xstrdup(vk->id);
-	k->vkey = xstrdup(vkey);
-	k->holder = xstrdup(holder);
-	k->note = xstrdup(note);
+	k->id = avow_strdup(vk->id);
+	k->vkey = avow_strdup(vkey);
+	k->holder = avow_strdup(holder);
+	k->note = avow_strdup(note);
 	memcpy(k->pk, vk->pk, 32);
 	k->admin = admin;
 	k->added = seq;
@@ -1694,7 +1680,7 @@ static int apply(avow_state *st, uint64_t seq, checked *c, avow_error *err)
 
 	switch (c->type) {
 	case AVOW_T_GENESIS:
-		st->origin = xstrdup(get(b, "origin")->valuestring);
+		st->origin = avow_strdup(get(b, "origin")->valuestring);
 		if (st->origin == NULL ||
 		    key_add(st, &c->vk, get(b, "key")->valuestring,
 			    get(b, "holder")->valuestring, NULL, 1, 0) < 0)
@@ -1733,7 +1719,7 @@ static int apply(avow_state *st, uint64_t seq, checked *c, avow_error *err)
 				st->actors_cap = cap;
 			}
 			idx = st->nactors;
-			st->actors[idx].id = xstrdup(id);
+			st->actors[idx].id = avow_strdup(id);
 			if (st->actors[idx].id == NULL ||
 			    avow_map_put(&st->actor_by_id, id, strlen(id),
 					 idx) < 0) {

@@ -91,22 +91,13 @@ avow_status avow_store_err(avow_log *log, int rc, const char *what,
 	}
 }
 
-static char *dupstr(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-	if (p != NULL)
-		memcpy(p, s, n);
-	return p;
-}
-
 static avow_status log_alloc(avow_log **out, const char *path,
 			     avow_error *err)
 {
 	avow_log *log = calloc(1, sizeof *log);
 
 	*out = NULL;
-	if (log == NULL || (log->path = dupstr(path)) == NULL) {
+	if (log == NULL || (log->path = avow_strdup(path)) == NULL) {
 		free(log);
 		return avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
 	}
@@ -286,6 +277,7 @@ void avow_log_close(avow_log *log)
 	if (log == NULL)
 		return;
 	sqlite3_finalize(log->get);
+	sqlite3_finalize(log->put);
 	sqlite3_close(log->db);
 	free(log->path);
 	free(log);
@@ -433,91 +425,97 @@ static avow_status lfetch(void *ctx, uint64_t seq, avow_buf *out,
 	return avow_store_fetch(ls->log, seq, out, err);
 }
 
-/* Compare record_index with what the records imply. Returns AVOW_OK and
- * sets *problem (static buffer in the caller) when they disagree. */
-static avow_status check_index(avow_log *log, char *problem, size_t plen,
-			       avow_error *err)
+void avow_index_row_of(avow_index_row *r, const cJSON *entry,
+		       const uint8_t *leaf)
+{
+	const cJSON *b = cJSON_GetObjectItemCaseSensitive(entry, "body");
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(entry, "type");
+	const cJSON *by = cJSON_GetObjectItemCaseSensitive(b, "by");
+	const cJSON *sa = cJSON_GetObjectItemCaseSensitive(b, "said_at");
+
+	r->type = cJSON_IsString(t) ? t->valuestring : "";
+	r->by = cJSON_IsString(by) ? by->valuestring : NULL;
+	r->said_at = cJSON_IsString(sa) ? sa->valuestring : NULL;
+	r->leaf = leaf;
+}
+
+/* The audit's check of record_index, done as each record is accepted:
+ * the row for its seq must hold what the record implies. */
+typedef struct {
+	sqlite3_stmt *q;
+	char problem[256];
+	avow_observer_fn obs;
+	void *obs_ctx;
+} index_check;
+
+static int column_is(sqlite3_stmt *q, int col, const char *want)
+{
+	if (sqlite3_column_type(q, col) == SQLITE_NULL)
+		return want == NULL;
+	return want != NULL &&
+	       strcmp((const char *)sqlite3_column_text(q, col), want) == 0;
+}
+
+static void index_observe(void *ctx, const avow_accepted *a)
+{
+	index_check *ic = ctx;
+	avow_index_row r;
+	const char *col = NULL;
+	int rc;
+
+	if (ic->obs != NULL)
+		ic->obs(ic->obs_ctx, a);
+	if (ic->problem[0] || ic->q == NULL)
+		return;
+	avow_index_row_of(&r, a->entry, a->leaf);
+	sqlite3_reset(ic->q);
+	sqlite3_bind_int64(ic->q, 1, (sqlite3_int64)a->seq);
+	rc = sqlite3_step(ic->q);
+	if (rc != SQLITE_ROW) {
+		snprintf(ic->problem, sizeof ic->problem,
+			 "table record_index has no row for record %llu",
+			 (unsigned long long)a->seq);
+		return;
+	}
+	if (!column_is(ic->q, 0, r.type))
+		col = "type";
+	else if (sqlite3_column_bytes(ic->q, 1) != 32 ||
+		 memcmp(sqlite3_column_blob(ic->q, 1), r.leaf, 32) != 0)
+		col = "leaf_hash";
+	else if (!column_is(ic->q, 2, r.by))
+		col = "by_actor";
+	else if (!column_is(ic->q, 3, r.said_at))
+		col = "said_at";
+	if (col != NULL)
+		snprintf(ic->problem, sizeof ic->problem,
+			 "table record_index disagrees with the records at "
+			 "seq %llu (column %s)",
+			 (unsigned long long)a->seq, col);
+}
+
+/* After the records: the index holds no row beyond them. */
+static void index_count(avow_log *log, index_check *ic, uint64_t size)
 {
 	sqlite3_stmt *q;
-	int rc;
-	uint64_t rows = 0, recs = 0;
-	avow_status st;
+	uint64_t rows = 0;
 
-	problem[0] = 0;
-	rc = sqlite3_prepare_v2(
-		log->db,
-		"SELECT r.seq, r.data, i.seq, i.type, i.leaf_hash, i.by_actor,"
-		" i.said_at FROM records r LEFT JOIN record_index i"
-		" ON i.seq = r.seq ORDER BY r.seq",
-		-1, &q, NULL);
-	if (rc != SQLITE_OK)
-		return avow_store_err(log, rc, "reading record_index", err);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const uint8_t *d = sqlite3_column_blob(q, 1);
-		size_t n = (size_t)sqlite3_column_bytes(q, 1);
-		uint8_t leaf[32];
-		cJSON *root;
-		const cJSON *e, *b, *t, *by, *sa;
-		const char *col = NULL;
-
-		recs++;
-		if (sqlite3_column_type(q, 2) == SQLITE_NULL) {
-			snprintf(problem, plen,
-				 "table record_index has no row for record "
-				 "%lld",
-				 (long long)sqlite3_column_int64(q, 0));
-			break;
-		}
-		avow_leaf_hash(leaf, d ? d : (const uint8_t *)"", n);
-		root = cJSON_ParseWithLength((const char *)d, n);
-		e = cJSON_GetObjectItemCaseSensitive(root, "entry");
-		b = cJSON_GetObjectItemCaseSensitive(e, "body");
-		t = cJSON_GetObjectItemCaseSensitive(e, "type");
-		by = cJSON_GetObjectItemCaseSensitive(b, "by");
-		sa = cJSON_GetObjectItemCaseSensitive(b, "said_at");
-#define TEXTEQ(c, node)                                                    \
-	((sqlite3_column_type(q, c) == SQLITE_NULL)                        \
-		 ? !cJSON_IsString(node)                                   \
-		 : (cJSON_IsString(node) &&                                \
-		    strcmp((const char *)sqlite3_column_text(q, c),        \
-			   (node)->valuestring) == 0))
-		if (!TEXTEQ(3, t))
-			col = "type";
-		else if (sqlite3_column_bytes(q, 4) != 32 ||
-			 memcmp(sqlite3_column_blob(q, 4), leaf, 32) != 0)
-			col = "leaf_hash";
-		else if (!TEXTEQ(5, by))
-			col = "by_actor";
-		else if (!TEXTEQ(6, sa))
-			col = "said_at";
-#undef TEXTEQ
-		cJSON_Delete(root);
-		if (col != NULL) {
-			snprintf(problem, plen,
-				 "table record_index disagrees with the "
-				 "records at seq %lld (column %s)",
-				 (long long)sqlite3_column_int64(q, 0), col);
-			break;
-		}
+	if (ic->problem[0])
+		return;
+	if (ic->q == NULL ||
+	    sqlite3_prepare_v2(log->db, "SELECT count(*) FROM record_index",
+			       -1, &q, NULL) != SQLITE_OK) {
+		snprintf(ic->problem, sizeof ic->problem,
+			 "table record_index cannot be read (%s)",
+			 sqlite3_errmsg(log->db));
+		return;
 	}
-	sqlite3_finalize(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return avow_store_err(log, rc, "reading record_index", err);
-	if (problem[0])
-		return AVOW_OK;
-	rc = sqlite3_prepare_v2(log->db, "SELECT count(*) FROM record_index",
-				-1, &q, NULL);
-	if (rc != SQLITE_OK)
-		return avow_store_err(log, rc, "reading record_index", err);
 	if (sqlite3_step(q) == SQLITE_ROW)
 		rows = (uint64_t)sqlite3_column_int64(q, 0);
 	sqlite3_finalize(q);
-	if (rows != recs)
-		snprintf(problem, plen,
+	if (rows != size)
+		snprintf(ic->problem, sizeof ic->problem,
 			 "table record_index has %llu rows for %llu records",
-			 (unsigned long long)rows, (unsigned long long)recs);
-	st = AVOW_OK;
-	return st;
+			 (unsigned long long)rows, (unsigned long long)size);
 }
 
 avow_status avow_audit_log(avow_log *log, const avow_audit_options *o,
@@ -531,6 +529,7 @@ avow_status avow_audit_log_observe(avow_log *log, const avow_audit_options *o,
 				   avow_audit **out, avow_error *err)
 {
 	log_source ls;
+	index_check ic;
 	avow_status st;
 	int rc;
 
@@ -550,61 +549,61 @@ avow_status avow_audit_log_observe(avow_log *log, const avow_audit_options *o,
 		sqlite3_exec(log->db, "ROLLBACK", NULL, NULL, NULL);
 		return st;
 	}
-	st = avow_audit_run(&ls.src, o, obs, obs_ctx, out, err);
+	memset(&ic, 0, sizeof ic);
+	ic.obs = obs;
+	ic.obs_ctx = obs_ctx;
+	if (sqlite3_prepare_v2(log->db,
+			       "SELECT type, leaf_hash, by_actor, said_at FROM"
+			       " record_index WHERE seq = ?",
+			       -1, &ic.q, NULL) != SQLITE_OK)
+		ic.q = NULL;
+	st = avow_audit_run(&ls.src, o, index_observe, &ic, out, err);
 	sqlite3_finalize(ls.q);
 	if (*out != NULL) /* the source dies here; the log lives on */
 		avow_state_set_fetch(avow_audit_state(*out), avow_store_fetch,
 				     log);
 	if (st == AVOW_OK && avow_audit_passed(*out)) {
-		char problem[256];
-		avow_error ierr;
-		if (check_index(log, problem, sizeof problem, &ierr) !=
-		    AVOW_OK)
-			avow_audit_set_index_problem(*out, ierr.msg);
-		else if (problem[0])
-			avow_audit_set_index_problem(*out, problem);
+		index_count(log, &ic, avow_audit_size(*out));
+		if (ic.problem[0])
+			avow_audit_set_index_problem(*out, ic.problem);
 	}
+	sqlite3_finalize(ic.q);
 	sqlite3_exec(log->db, "COMMIT", NULL, NULL, NULL);
 	return st;
 }
 
-int avow_store_index_row(avow_log *log, uint64_t seq, const uint8_t *rec,
-			 size_t len, avow_error *err)
+avow_status avow_store_index_put(avow_log *log, uint64_t seq,
+				 const avow_index_row *r, avow_error *err)
 {
-	static const char sql[] =
-		"INSERT OR REPLACE INTO record_index(seq, type, leaf_hash,"
-		" by_actor, said_at) VALUES(?, ?, ?, ?, ?)";
-	sqlite3_stmt *q;
-	uint8_t leaf[32];
-	cJSON *root = cJSON_ParseWithLength((const char *)rec, len);
-	const cJSON *e = cJSON_GetObjectItemCaseSensitive(root, "entry");
-	const cJSON *b = cJSON_GetObjectItemCaseSensitive(e, "body");
-	const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "type");
-	const cJSON *by = cJSON_GetObjectItemCaseSensitive(b, "by");
-	const cJSON *sa = cJSON_GetObjectItemCaseSensitive(b, "said_at");
-	int rc = sqlite3_prepare_v2(log->db, sql, -1, &q, NULL);
+	int rc = SQLITE_OK;
 
-	avow_leaf_hash(leaf, rec, len);
+	if (log->put == NULL)
+		rc = sqlite3_prepare_v2(
+			log->db,
+			"INSERT OR REPLACE INTO record_index(seq, type,"
+			" leaf_hash, by_actor, said_at) VALUES(?, ?, ?, ?, ?)",
+			-1, &log->put, NULL);
 	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(q, 1, (sqlite3_int64)seq);
-		sqlite3_bind_text(q, 2, cJSON_IsString(t) ? t->valuestring : "",
-				  -1, SQLITE_TRANSIENT);
-		sqlite3_bind_blob(q, 3, leaf, 32, SQLITE_TRANSIENT);
-		if (cJSON_IsString(by))
-			sqlite3_bind_text(q, 4, by->valuestring, -1,
-					  SQLITE_TRANSIENT);
-		if (cJSON_IsString(sa))
-			sqlite3_bind_text(q, 5, sa->valuestring, -1,
-					  SQLITE_TRANSIENT);
-		rc = sqlite3_step(q);
-		sqlite3_finalize(q);
+		sqlite3_reset(log->put);
+		sqlite3_bind_int64(log->put, 1, (sqlite3_int64)seq);
+		sqlite3_bind_text(log->put, 2, r->type, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(log->put, 3, r->leaf, 32, SQLITE_STATIC);
+		if (r->by != NULL)
+			sqlite3_bind_text(log->put, 4, r->by, -1,
+					  SQLITE_STATIC);
+		else
+			sqlite3_bind_null(log->put, 4);
+		if (r->said_at != NULL)
+			sqlite3_bind_text(log->put, 5, r->said_at, -1,
+					  SQLITE_STATIC);
+		else
+			sqlite3_bind_null(log->put, 5);
+		rc = sqlite3_step(log->put);
+		sqlite3_reset(log->put);
 	}
-	cJSON_Delete(root);
-	if (rc != SQLITE_DONE && rc != SQLITE_OK) {
-		avow_store_err(log, rc, "writing record_index", err);
-		return -1;
-	}
-	return 0;
+	if (rc != SQLITE_DONE && rc != SQLITE_OK)
+		return avow_store_err(log, rc, "writing record_index", err);
+	return AVOW_OK;
 }
 
 avow_status avow_log_reindex(avow_log *log, avow_error *err)
@@ -628,14 +627,22 @@ avow_status avow_log_reindex(avow_log *log, avow_error *err)
 		sqlite3_exec(log->db, "ROLLBACK", NULL, NULL, NULL);
 		return st;
 	}
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-		if (avow_store_index_row(
-			    log, (uint64_t)sqlite3_column_int64(q, 0),
-			    sqlite3_column_blob(q, 1),
-			    (size_t)sqlite3_column_bytes(q, 1), err) < 0) {
-			st = err ? err->code : AVOW_ERR_IO;
-			break;
-		}
+	while (st == AVOW_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const uint8_t *d = sqlite3_column_blob(q, 1);
+		size_t n = (size_t)sqlite3_column_bytes(q, 1);
+		uint8_t leaf[32];
+		avow_index_row r;
+		cJSON *root = cJSON_ParseWithLength((const char *)d, n);
+
+		avow_leaf_hash(leaf, d ? d : (const uint8_t *)"", n);
+		avow_index_row_of(&r,
+				  cJSON_GetObjectItemCaseSensitive(root,
+								   "entry"),
+				  leaf);
+		st = avow_store_index_put(
+			log, (uint64_t)sqlite3_column_int64(q, 0), &r, err);
+		cJSON_Delete(root);
+	}
 	sqlite3_finalize(q);
 	if (st == AVOW_OK && rc != SQLITE_DONE)
 		st = avow_store_err(log, rc, "rebuilding record_index", err);

@@ -14,6 +14,7 @@ struct avow_log {
 	char *path;
 	unsigned flags;
 	sqlite3_stmt *get; /* SELECT data FROM records WHERE seq = ? */
+	sqlite3_stmt *put; /* INSERT OR REPLACE INTO record_index ... */
 };
 
 /* Map an SQLite result code to a status and message. */
@@ -24,9 +25,22 @@ avow_status avow_store_err(avow_log *log, int rc, const char *what,
 avow_status avow_store_fetch(void *ctx, uint64_t seq, avow_buf *out,
 			     avow_error *err);
 
-/* The index row a record implies: type, by and said_at as recorded. */
-int avow_store_index_row(avow_log *log, uint64_t seq, const uint8_t *rec,
-			 size_t len, avow_error *err);
+/* The row of record_index that a record implies: its type, leaf hash,
+ * and the by and said_at of its body as recorded (NULL when absent).
+ * The strings point into entry. */
+typedef struct {
+	const char *type;
+	const char *by;
+	const char *said_at;
+	const uint8_t *leaf;
+} avow_index_row;
+
+void avow_index_row_of(avow_index_row *r, const cJSON *entry,
+		       const uint8_t *leaf);
+
+/* Write (or replace) the index row of record seq. */
+avow_status avow_store_index_put(avow_log *log, uint64_t seq,
+				 const avow_index_row *r, avow_error *err);
 
 /* avow_audit_log with an observer of accepted records. */
 avow_status avow_audit_log_observe(avow_log *log, const avow_audit_options *o,

@@ -46,6 +46,20 @@ avow_status avow_errprefix(avow_error *err, avow_status code, const char *fmt,
 	return err->code;
 }
 
+char *avow_strdup(const char *s)
+{
+	size_t n;
+	char *p;
+
+	if (s == NULL)
+		return NULL;
+	n = strlen(s) + 1;
+	p = malloc(n);
+	if (p != NULL)
+		memcpy(p, s, n);
+	return p;
+}
+
 void avow_buf_init(avow_buf *b)
 {
 	memset(b, 0, sizeof *b);
@@ -88,6 +102,11 @@ static int buf_grow(avow_buf *b, size_t extra)
 	b->p = p;
 	b->cap = cap;
 	return 1;
+}
+
+int avow_buf_reserve(avow_buf *b, size_t n)
+{
+	return buf_grow(b, n) ? 0 : -1;
 }
 
 void avow_buf_add(avow_buf *b, const void *p, size_t n)
