@@ -99,7 +99,7 @@ struct avow_state {
 	avow_map retracts; /* seq -> responses with stance retracts to it */
 	avow_map warn;     /* seq -> W_* bits */
 
-	avow_buf msg;      /* signed message scratch */
+	avow_buf msg;      /* the signed message of the record at hand */
 	avow_buf canon;    /* canonical form scratch */
 	avow_buf fbuf;     /* fetch scratch */
 };
@@ -397,61 +397,77 @@ int avow_state_actor(const avow_state *st, const char *id, uint64_t *seq)
 /* --------------------------------------------------------------------- */
 /* Reading earlier records                                               */
 
-cJSON *avow_record_parse(const uint8_t *rec, size_t len, const cJSON **entry,
-			 avow_failure *f)
-{
-	avow_error err;
-	cJSON *root, *e, *s;
-	avow_buf canon;
-	int same;
+static const char entry_prefix[] = "avow/v1/entry\n";
 
-	if (len > MAX_RECORD) {
-		vctx v = {NULL, f ? f->seq : 0, 0, f, 0};
-		bad(&v, "json", "record is %zu bytes, more than 1 MiB", len);
-		return NULL;
+/* Whether rec[*at..) starts with the n bytes p. Advances *at past them,
+ * or to the first byte that differs. */
+static int take(const uint8_t *rec, size_t len, size_t *at, const void *p,
+		size_t n)
+{
+	const uint8_t *q = p;
+	size_t i = 0;
+
+	while (i < n && *at < len && rec[*at] == q[i]) {
+		i++;
+		(*at)++;
 	}
-	if (!avow_utf8_valid(rec, len)) {
-		vctx v = {NULL, f ? f->seq : 0, 0, f, 0};
-		bad(&v, "json", "record is not valid UTF-8");
-		return NULL;
-	}
+	return i == n;
+}
+
+cJSON *avow_record_parse(const uint8_t *rec, size_t len, const cJSON **entry,
+			 avow_buf *msg, avow_buf *scratch, avow_failure *f)
+{
+	vctx v = {NULL, f ? f->seq : 0, 0, f, 0};
+	avow_error err;
+	cJSON *root;
+	const cJSON *e, *s;
+	size_t at = 0;
+
+	if (len > MAX_RECORD)
+		return bad(&v, "json", "record is %zu bytes, more than 1 MiB",
+			   len),
+		       NULL;
+	if (!avow_utf8_valid(rec, len))
+		return bad(&v, "json", "record is not valid UTF-8"), NULL;
 	root = avow_json_parse((const char *)rec, len, AVOW_JSON_AVOW_STRINGS,
 			       &err);
-	if (root == NULL) {
-		vctx v = {NULL, f ? f->seq : 0, 0, f, 0};
-		if (err.code == AVOW_ERR_NOMEM)
-			bad(&v, "memory", "out of memory");
-		else
-			bad(&v, "json", "%s", err.msg);
-		return NULL;
-	}
-	avow_buf_init(&canon);
-	avow_json_canon(&canon, root);
-	same = !canon.oom && canon.len == len && memcmp(canon.p, rec, len) == 0;
-	if (!same) {
-		size_t i = 0;
-		vctx v = {NULL, f ? f->seq : 0, 0, f, 0};
-		while (i < len && i < canon.len && canon.p[i] == rec[i])
-			i++;
-		avow_buf_free(&canon);
-		cJSON_Delete(root);
-		bad(&v, "canonical",
-		    "record is not in canonical form (RFC 8785): first "
-		    "difference at byte %zu",
-		    i);
-		return NULL;
-	}
-	avow_buf_free(&canon);
+	if (root == NULL)
+		return bad(&v, err.code == AVOW_ERR_NOMEM ? "memory" : "json",
+			   "%s", err.msg),
+		       NULL;
 	e = cJSON_GetObjectItemCaseSensitive(root, "entry");
 	s = cJSON_GetObjectItemCaseSensitive(root, "sigs");
 	if (!cJSON_IsObject(root) || !cJSON_IsObject(e) || s == NULL ||
 	    cJSON_GetArraySize(root) != 2) {
-		vctx v = {NULL, f ? f->seq : 0, 0, f, 0};
 		cJSON_Delete(root);
-		bad(&v, "members",
-		    "a record is an object of exactly \"entry\" (an object) "
-		    "and \"sigs\"");
-		return NULL;
+		return bad(&v, "members",
+			   "a record is an object of exactly \"entry\" (an "
+			   "object) and \"sigs\""),
+		       NULL;
+	}
+	/* The canonical record is {"entry":E,"sigs":S}, and the signed
+	 * message is the prefix and E: serialise E once for both. */
+	avow_buf_reset(msg);
+	avow_buf_adds(msg, entry_prefix);
+	avow_json_canon(msg, e);
+	avow_buf_reset(scratch);
+	avow_json_canon(scratch, s);
+	if (msg->oom || scratch->oom) {
+		cJSON_Delete(root);
+		return bad(&v, "memory", "out of memory"), NULL;
+	}
+	if (!take(rec, len, &at, "{\"entry\":", 9) ||
+	    !take(rec, len, &at, msg->p + sizeof entry_prefix - 1,
+		  msg->len - (sizeof entry_prefix - 1)) ||
+	    !take(rec, len, &at, ",\"sigs\":", 8) ||
+	    !take(rec, len, &at, scratch->p, scratch->len) ||
+	    !take(rec, len, &at, "}", 1) || at != len) {
+		cJSON_Delete(root);
+		return bad(&v, "canonical",
+			   "record is not in canonical form (RFC 8785): "
+			   "first difference at byte %zu",
+			   at),
+		       NULL;
 	}
 	*entry = e;
 	return root;
@@ -1564,7 +1580,8 @@ static int check_record(vctx *v, const uint8_t *rec, size_t len,
 	uint8_t prev[32];
 	char ex[48];
 
-	c->root = avow_record_parse(rec, len, &c->entry, v->f);
+	c->root = avow_record_parse(rec, len, &c->entry, &st->msg, &st->canon,
+				    v->f);
 	if (c->root == NULL) {
 		if (v->f != NULL)
 			v->f->seq = v->seq;
@@ -1662,12 +1679,6 @@ static int check_record(vctx *v, const uint8_t *rec, size_t len,
 		return bad(v, "members", "entry.type: unknown");
 	}
 
-	/* The signed message: "avow/v1/entry\n" || canonical entry. */
-	avow_buf_reset(&st->msg);
-	avow_buf_adds(&st->msg, "avow/v1/entry\n");
-	avow_json_canon(&st->msg, e);
-	if (st->msg.oom)
-		return oom(v);
 	/* A key may revoke itself, whatever its role. */
 	return vsigs(v, sigs, c->signer, c->type, c->self_revoke, &c->vk,
 		     flags);

@@ -113,10 +113,11 @@ avow_status avow_state_warnings(avow_state *st, avow_warning_fn fn, void *ctx,
  * caller deletes, or NULL with err set. */
 cJSON *avow_state_body(avow_state *st, uint64_t seq, avow_error *err);
 
-/* Parse and check the record-level structure of rec (encoding,
- * canonical form, members); on success returns the record tree and sets
- * *entry. Used by the audit and by readers that take stored bytes. */
+/* Parse and check the record-level structure of rec (encoding, members,
+ * canonical form); on success returns the record tree, sets *entry, and
+ * leaves the entry's signed message ("avow/v1/entry\n" and its canonical
+ * form) in msg. scratch is working space. */
 cJSON *avow_record_parse(const uint8_t *rec, size_t len, const cJSON **entry,
-			 avow_failure *f);
+			 avow_buf *msg, avow_buf *scratch, avow_failure *f);
 
 #endif
