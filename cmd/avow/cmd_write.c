@@ -220,6 +220,24 @@ out:
 	return rc;
 }
 
+/* A command with subcommands needs one in argv[1]; --help shows usage.
+ * Returns 1 when argv[1] names one, else 0 with *rc the exit status. */
+static int subcommand(int argc, char **argv, const char *usage,
+		      const char *which, int *rc)
+{
+	if (argc >= 2 && argv[1][0] != '-')
+		return 1;
+	if (argc >= 2 &&
+	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		fputs(usage, stdout);
+		*rc = EXIT_OK;
+		return 0;
+	}
+	errorf("%s: which? %s (see avow %s --help)", argv[0], which, argv[0]);
+	*rc = EXIT_USAGE;
+	return 0;
+}
+
 int cmd_key(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -238,16 +256,10 @@ int cmd_key(int argc, char **argv)
 	avow_error err;
 	int rc;
 
-	if (argc < 2 || argv[1][0] == '-') {
-		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-				  strcmp(argv[1], "-h") == 0)) {
-			fputs(usage_key, stdout);
-			return EXIT_OK;
-		}
-		errorf("key: which? generate, import, possession, add, revoke "
-		       "or list (see avow key --help)");
-		return EXIT_USAGE;
-	}
+	if (!subcommand(argc, argv, usage_key,
+			"generate, import, possession, add, revoke or list",
+			&rc))
+		return rc;
 	sub = argv[1];
 	if (parse_opts(argc - 1, argv + 1, "o:", opts, key_opt, &o, usage_key,
 		       &rc))
@@ -478,16 +490,8 @@ int cmd_actor(int argc, char **argv)
 	const char *sub;
 	int rc;
 
-	if (argc < 2 || argv[1][0] == '-') {
-		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-				  strcmp(argv[1], "-h") == 0)) {
-			fputs(usage_actor, stdout);
-			return EXIT_OK;
-		}
-		errorf("actor: which? add, update or list (see avow actor "
-		       "--help)");
-		return EXIT_USAGE;
-	}
+	if (!subcommand(argc, argv, usage_actor, "add, update or list", &rc))
+		return rc;
 	sub = argv[1];
 	d = cJSON_CreateObject();
 	cJSON_AddStringToObject(d, "type", "actor");
