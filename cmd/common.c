@@ -170,3 +170,16 @@ void print_json(FILE *f, const struct cJSON *v)
 	}
 	avow_buf_free(&b);
 }
+
+const char *json_str(const struct cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+const char *json_str_or(const struct cJSON *o, const char *name,
+			const char *absent)
+{
+	const char *s = json_str(o, name);
+	return s != NULL ? s : absent;
+}

@@ -43,8 +43,14 @@ const char *default_log(const char *given);
 /* Base64 of n bytes into a static-size buffer (n <= 64). */
 void b64(char *out, const uint8_t *in, size_t n);
 
-/* Write a JSON value (as RFC 8785 compact text) and a newline. */
+/* The string member `name` of object o, or NULL (or `absent`, for the
+ * _or form) when it is missing or not a string. */
 struct cJSON;
+const char *json_str(const struct cJSON *o, const char *name);
+const char *json_str_or(const struct cJSON *o, const char *name,
+			const char *absent);
+
+/* Write a JSON value (as RFC 8785 compact text) and a newline. */
 void print_json(FILE *f, const struct cJSON *v);
 
 /* The warning every audit without a trusted checkpoint gives. */

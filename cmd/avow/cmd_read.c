@@ -179,11 +179,8 @@ static const struct option json_opts[] = {
 static const char *summary_of(const cJSON *entry, char *buf, size_t n)
 {
 	const cJSON *b = cJSON_GetObjectItemCaseSensitive(entry, "body");
-	const cJSON *t = cJSON_GetObjectItemCaseSensitive(entry, "type");
-	const char *type = cJSON_IsString(t) ? t->valuestring : "?";
-#define S(name) (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(b, name)) \
-		 ? cJSON_GetObjectItemCaseSensitive(b, name)->valuestring \
-		 : "")
+	const char *type = json_str_or(entry, "type", "?");
+#define S(name) json_str_or(b, name, "")
 	if (strcmp(type, "genesis") == 0)
 		snprintf(buf, n, "origin %s, key %s", S("origin"), S("key"));
 	else if (strcmp(type, "key") == 0)
@@ -254,9 +251,7 @@ int cmd_log(int argc, char **argv)
 		}
 		root = cJSON_ParseWithLength(bytes, len);
 		e = cJSON_GetObjectItemCaseSensitive(root, "entry");
-#define F(name) (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(e, name)) \
-		 ? cJSON_GetObjectItemCaseSensitive(e, name)->valuestring \
-		 : "?")
+#define F(name) json_str_or(e, name, "?")
 		printf("%llu\t%s\t%s\t%s\t%s\n", (unsigned long long)s,
 		       F("time"), F("type"), F("signer"),
 		       summary_of(e, sum, sizeof sum));

@@ -19,11 +19,6 @@ typedef struct {
 	int json;
 } ctx;
 
-static const char *str(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 static const char *precision_name(int p)
 {
@@ -78,11 +73,11 @@ static char *actor_name(ctx *c, const char *id)
 	if (id == NULL || !avow_state_actor(c->st, id, &seq))
 		return NULL;
 	b = current(c, seq);
-	if (b != NULL && str(b, "name") != NULL) {
-		size_t n = strlen(str(b, "name")) + 1;
+	if (b != NULL && json_str(b, "name") != NULL) {
+		size_t n = strlen(json_str(b, "name")) + 1;
 		name = malloc(n);
 		if (name)
-			memcpy(name, str(b, "name"), n);
+			memcpy(name, json_str(b, "name"), n);
 	}
 	cJSON_Delete(b);
 	return name;
@@ -111,7 +106,7 @@ static uint64_t root_of(model *m, uint64_t seq)
 static int involves(const cJSON *b, const char *actor)
 {
 	const cJSON *w = cJSON_GetObjectItemCaseSensitive(b, "with");
-	if (str(b, "by") && strcmp(str(b, "by"), actor) == 0)
+	if (json_str(b, "by") && strcmp(json_str(b, "by"), actor) == 0)
 		return 1;
 	for (const cJSON *i = w ? w->child : NULL; i; i = i->next)
 		if (strcmp(i->valuestring, actor) == 0)
@@ -178,46 +173,46 @@ static void text_statement(ctx *c, mrec *r, int depth)
 	if (b == NULL)
 		return;
 	src = cJSON_GetObjectItemCaseSensitive(b, "source");
-	human_date(str(b, "said_at"), when, sizeof when);
-	avow_parse_pdate(str(b, "said_at"), strlen(str(b, "said_at")), &s);
-	name = actor_name(c, str(b, "by"));
+	human_date(json_str(b, "said_at"), when, sizeof when);
+	avow_parse_pdate(json_str(b, "said_at"), strlen(json_str(b, "said_at")), &s);
+	name = actor_name(c, json_str(b, "by"));
 	indent(depth);
 	if (r->type == AVOW_T_RESPONSE)
-		printf("└─ %s: ", str(b, "stance"));
+		printf("└─ %s: ", json_str(b, "stance"));
 	else
 		printf("■ CLAIM ");
 	printf("#%llu %s (%s), said %s [precision: %s]\n",
-	       (unsigned long long)r->seq, str(b, "by"), name ? name : "?",
+	       (unsigned long long)r->seq, json_str(b, "by"), name ? name : "?",
 	       when, precision_name(s.prec));
 	free(name);
 	list_line(c, b, "with", "jointly with", depth, 1);
 	text_lines(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "quote"))
 			   ? "quote: "
 			   : "paraphrase: ",
-		   str(b, "text"), depth);
-	if (str(b, "lang") || str(b, "original")) {
+		   json_str(b, "text"), depth);
+	if (json_str(b, "lang") || json_str(b, "original")) {
 		indent(depth);
-		printf("  language: %s%s\n", str(b, "lang") ? str(b, "lang") : "?",
-		       str(b, "original") ? ", translated" : "");
-		if (str(b, "original"))
-			text_lines("original: ", str(b, "original"), depth);
+		printf("  language: %s%s\n", json_str(b, "lang") ? json_str(b, "lang") : "?",
+		       json_str(b, "original") ? ", translated" : "");
+		if (json_str(b, "original"))
+			text_lines("original: ", json_str(b, "original"), depth);
 	}
 	indent(depth);
 	printf("  source: ");
-	if (str(src, "title"))
-		printf("\"%s\"", str(src, "title"));
-	if (str(src, "url"))
-		printf("%s%s", str(src, "title") ? " " : "", str(src, "url"));
-	if (str(src, "publisher"))
-		printf(", %s", str(src, "publisher"));
-	if (str(src, "published"))
-		printf(", published %s", str(src, "published"));
-	if (str(src, "retrieved"))
-		printf(", retrieved %s", str(src, "retrieved"));
+	if (json_str(src, "title"))
+		printf("\"%s\"", json_str(src, "title"));
+	if (json_str(src, "url"))
+		printf("%s%s", json_str(src, "title") ? " " : "", json_str(src, "url"));
+	if (json_str(src, "publisher"))
+		printf(", %s", json_str(src, "publisher"));
+	if (json_str(src, "published"))
+		printf(", published %s", json_str(src, "published"));
+	if (json_str(src, "retrieved"))
+		printf(", retrieved %s", json_str(src, "retrieved"));
 	putchar('\n');
-	if (str(src, "sha256")) {
+	if (json_str(src, "sha256")) {
 		indent(depth);
-		printf("  archived copy sha256: %s\n", str(src, "sha256"));
+		printf("  archived copy sha256: %s\n", json_str(src, "sha256"));
 	}
 	list_line(c, b, "via", "via", depth, 1);
 	list_line(c, b, "about", "about", depth, 1);
@@ -239,7 +234,7 @@ static void text_statement(ctx *c, mrec *r, int depth)
 		indent(depth);
 		printf("  amended by #%llu (%s, %s): %s; set %s\n",
 		       (unsigned long long)a->seq, a->signer, t,
-		       str(a->body, "reason"), set ? set : "?");
+		       json_str(a->body, "reason"), set ? set : "?");
 		cJSON_free(set);
 	}
 	cJSON_Delete(b);
@@ -266,11 +261,11 @@ static cJSON *json_statement(ctx *c, mrec *r)
 	o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "seq", (double)r->seq);
 	cJSON_AddStringToObject(o, "type", avow_type_name(r->type));
-	name = actor_name(c, str(b, "by"));
+	name = actor_name(c, json_str(b, "by"));
 	if (name)
 		cJSON_AddStringToObject(o, "by_name", name);
 	free(name);
-	avow_parse_pdate(str(b, "said_at"), strlen(str(b, "said_at")), &s);
+	avow_parse_pdate(json_str(b, "said_at"), strlen(json_str(b, "said_at")), &s);
 	cJSON_AddStringToObject(o, "said_at_precision", precision_name(s.prec));
 	cJSON_AddItemToObject(o, "body", b);
 	rec = cJSON_AddObjectToObject(o, "recorded");
@@ -293,7 +288,7 @@ static cJSON *json_statement(ctx *c, mrec *r)
 			avow_format_time(q->time, t);
 			cJSON_AddStringToObject(a, "time", t);
 			cJSON_AddStringToObject(a, "reason",
-						str(q->body, "reason"));
+						json_str(q->body, "reason"));
 			cJSON_AddItemToObject(
 				a, "set",
 				cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
@@ -481,7 +476,7 @@ int cmd_report_actors(int json)
 		cJSON *b;
 		if (r->type != AVOW_T_ACTOR)
 			continue;
-		if (!avow_state_actor(c.st, str(r->body, "id"), &latest) ||
+		if (!avow_state_actor(c.st, json_str(r->body, "id"), &latest) ||
 		    latest != r->seq)
 			continue;
 		b = current(&c, r->seq);
@@ -493,9 +488,9 @@ int cmd_report_actors(int json)
 			cJSON_AddItemToArray(arr, b);
 			continue;
 		}
-		printf("%s\t%s\t%s\t%s\n", str(b, "id"), str(b, "kind"),
-		       str(b, "name"),
-		       str(b, "part_of") ? str(b, "part_of") : "-");
+		printf("%s\t%s\t%s\t%s\n", json_str(b, "id"), json_str(b, "kind"),
+		       json_str(b, "name"),
+		       json_str(b, "part_of") ? json_str(b, "part_of") : "-");
 		cJSON_Delete(b);
 	}
 	if (json) {
