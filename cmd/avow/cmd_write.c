@@ -129,8 +129,6 @@ const char usage_append[] =
 	"reported as FILE:LINE: what is wrong, and nothing is appended.\n"
 	"Prints the seq of each new record.\n";
 
-
-
 /* --------------------------------------------------------------------- */
 
 static int write_key_file(avow_key *key, const char *out, int no_pass)
@@ -470,8 +468,6 @@ static int actor_opt(int c, const char *arg, void *ctx)
 	cJSON_AddStringToObject(o->body, name, arg);
 	return 0;
 }
-
-
 
 int cmd_actor(int argc, char **argv)
 {
@@ -848,7 +844,6 @@ int cmd_append(int argc, char **argv)
 	int64_t now = record_time();
 	long line = 0;
 	int rc;
-
 
 	if (parse_opts(argc, argv, "", NULL, no_opt, NULL, usage_append, &rc))
 		return rc;
