@@ -1191,8 +1191,8 @@ static int vamend(vctx *v, const cJSON *b, uint64_t *tseq, cJSON **newbody)
 		if (!amendable(tt, c->string)) {
 			char ex[48];
 			return bad(v, "body",
-				   "body.set: \"%s\" cannot be amended in a "
-				   "%s entry",
+				   "body.set: \"%s\" cannot be amended in "
+				   "%s entries",
 				   excerpt(c->string, ex), avow_type_name(tt));
 		}
 	cur = avow_state_body(v->st, *tseq, &err);
