@@ -164,6 +164,96 @@ static void print_json_verdict(const audit_view *v, const avow_audit *a,
 	cJSON_Delete(o);
 }
 
+/* A proof from the log or bundle under audit: the consistency proof
+ * from m to n records and the tree hash at m. The log's stored tree has
+ * been checked by the audit; a bundle is read again. */
+static avow_status source_proof(const audit_view *v, uint64_t m, uint64_t n,
+				avow_consistency *p, uint8_t old_root[32],
+				avow_error *err)
+{
+	avow_log *log = NULL;
+	avow_status st;
+
+	if (v->bundle != NULL)
+		return avow_bundle_consistency(v->bundle, m, n, p, old_root,
+					       err);
+	st = avow_log_open(&log, v->log, AVOW_OPEN_READONLY, err);
+	if (st == AVOW_OK)
+		st = avow_log_consistency(log, m, n, p, err);
+	if (st == AVOW_OK)
+		st = avow_log_root(log, m, old_root, err);
+	avow_log_close(log);
+	return st;
+}
+
+/* Two checkpoints of this log that cannot both be true: equal sizes with
+ * different tree hashes, or an older one that the log contradicts while
+ * a newer one matches it (the log's consistency proof then shows that no
+ * tree could satisfy both). Says so on stderr and, with --evidence,
+ * writes the proof of it. Returns 1 when misbehaviour was found. */
+static int find_misbehaviour(const audit_view *v, const avow_audit *a,
+			     char **notes)
+{
+	for (size_t i = 0; i < v->ncp; i++)
+		for (size_t j = 0; j < v->ncp; j++) {
+			avow_checkpoint ci, cj;
+			avow_cp_result ri = avow_audit_checkpoint(a, i, &ci);
+			avow_cp_result rj = avow_audit_checkpoint(a, j, &cj);
+			avow_consistency p;
+			uint8_t old_root[32];
+			avow_error err;
+			char *json = NULL, what[1024];
+			int same, ok;
+
+			if (i == j || ri == AVOW_CP_UNREADABLE ||
+			    rj == AVOW_CP_UNREADABLE ||
+			    strcmp(ci.origin, cj.origin) != 0)
+				continue;
+			same = ci.size == cj.size &&
+			       memcmp(ci.root, cj.root, 32) != 0 && i < j;
+			ok = ci.size < cj.size && ri == AVOW_CP_DIFFERS &&
+			     rj == AVOW_CP_OK;
+			if (!same && !ok)
+				continue;
+			if (ok && source_proof(v, ci.size, cj.size, &p,
+					       old_root, &err) != AVOW_OK) {
+				warnf("cannot make the proof of misbehaviour: "
+				      "%s",
+				      err.msg);
+				continue;
+			}
+			if (avow_evidence_make(notes[i], v->cp_keys[i],
+					       notes[j], v->cp_keys[j],
+					       same ? NULL : &p,
+					       same ? NULL : old_root, &json,
+					       &err) != AVOW_OK ||
+			    avow_evidence_check(json, strlen(json), what,
+						sizeof what, &err) != AVOW_OK) {
+				avow_free(json);
+				continue;
+			}
+			warnf("misbehaviour: checkpoints %s and %s cannot both "
+			      "be true: %s",
+			      v->cp_files[i], v->cp_files[j], what);
+			if (v->evidence != NULL) {
+				size_t n = strlen(json);
+				char *t = realloc(json, n + 2);
+				if (t != NULL) {
+					json = t;
+					json[n++] = '\n';
+				}
+				if (write_out(v->evidence, json, n) == EXIT_OK)
+					warnf("evidence written to %s; anyone "
+					      "can check it with `avow-verify "
+					      "evidence %s`",
+					      v->evidence, v->evidence);
+			}
+			avow_free(json);
+			return 1;
+		}
+	return 0;
+}
+
 int audit_and_print(const audit_view *v)
 {
 	avow_checkpoint_in *cps = NULL;
@@ -224,6 +314,9 @@ int audit_and_print(const audit_view *v)
 	if (v->ncp == 0)
 		warnf("%s", no_checkpoint_warning);
 	rc = avow_audit_passed(a) ? EXIT_OK : EXIT_FAIL;
+	if (!find_misbehaviour(v, a, notes) && v->evidence != NULL)
+		warnf("no two checkpoints contradict each other; no evidence "
+		      "written");
 out:
 	avow_audit_free(a);
 	for (size_t i = 0; notes && i < v->ncp; i++)
@@ -269,6 +362,7 @@ int verify_main(int argc, char **argv, const char *log, const char *usage)
 		{"all", no_argument, NULL, 'a'},
 		{"json", no_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"evidence", required_argument, NULL, 'e'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -309,6 +403,7 @@ int verify_main(int argc, char **argv, const char *log, const char *usage)
 		case 'a': view.all = 1; break;
 		case 'j': view.json = 1; break;
 		case 'q': view.quiet = 1; break;
+		case 'e': view.evidence = optarg; break;
 		case 'h':
 			fputs(usage, stdout);
 			rc = EXIT_OK;

@@ -14,6 +14,7 @@ typedef struct {
 	const char **cp_keys;
 	size_t ncp;
 	int all, json, quiet;
+	const char *evidence; /* --evidence FILE, or NULL */
 } audit_view;
 
 /* Returns the exit status: 0 intact, 1 failed, 2 usage or I/O. */

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char no_checkpoint_warning[] =
 	"no trusted checkpoint was given: this audit cannot tell the log "
@@ -182,4 +183,37 @@ const char *json_str_or(const struct cJSON *o, const char *name,
 {
 	const char *s = json_str(o, name);
 	return s != NULL ? s : absent;
+}
+
+int write_out(const char *path, const char *data, size_t len)
+{
+	char tmp[4200];
+	FILE *f;
+	int bad;
+
+	if (path == NULL || strcmp(path, "-") == 0) {
+		if (fwrite(data, 1, len, stdout) != len || fflush(stdout)) {
+			errorf("writing standard output: %s", strerror(errno));
+			return EXIT_USAGE;
+		}
+		return EXIT_OK;
+	}
+	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+		errorf("%s: path too long", path);
+		return EXIT_USAGE;
+	}
+	f = fopen(tmp, "wbx");
+	if (f == NULL) {
+		errorf("%s: %s", tmp, strerror(errno));
+		return EXIT_USAGE;
+	}
+	bad = fwrite(data, 1, len, f) != len || fflush(f) != 0 ||
+	      fsync(fileno(f)) != 0;
+	bad |= fclose(f) != 0;
+	if (bad || rename(tmp, path) != 0) {
+		errorf("%s: %s", bad ? tmp : path, strerror(errno));
+		remove(tmp);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
 }

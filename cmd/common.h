@@ -34,6 +34,12 @@ int exit_code(avow_status rc);
  * a NUL-terminated malloc'ed buffer. Returns 0, or -1 with a message. */
 int read_file(const char *path, size_t max, char **out, size_t *len);
 
+/* Write data to path, or to standard output when path is NULL or "-".
+ * A file is written beside (path.tmp, created exclusively), synced and
+ * renamed over path, so a reader never sees it half-written. Returns 0, or
+ * EXIT_USAGE after a message. */
+int write_out(const char *path, const char *data, size_t len);
+
 /* Parse a non-negative decimal integer; returns 0 on success. */
 int parse_u64(const char *s, uint64_t *out);
 

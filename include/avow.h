@@ -202,6 +202,14 @@ typedef struct {
 	char detail[768];
 } avow_failure;
 
+/* A checkpoint's content (SPEC section 6). */
+typedef struct {
+	char origin[256];
+	uint64_t size;
+	uint8_t root[32];
+	size_t text_len; /* bytes of the signed text, final newline included */
+} avow_checkpoint;
+
 /* A checkpoint to check against the log, with the verifier key the user
  * trusts for it. */
 typedef struct {
@@ -248,6 +256,20 @@ AVOW_API const char *avow_audit_origin(const avow_audit *a);
 AVOW_API void avow_audit_root(const avow_audit *a, uint8_t root[32]);
 /* Number of checkpoints given that verified. */
 AVOW_API size_t avow_audit_checkpoints_ok(const avow_audit *a);
+/* How checkpoint i of the options fared, with its content in *cp (may be
+ * NULL) when it was read and its signature verified. */
+typedef enum {
+	AVOW_CP_OK = 0,     /* verified, and the log matches it */
+	AVOW_CP_UNREADABLE, /* malformed, or no valid signature by its key */
+	AVOW_CP_FOREIGN,    /* another origin, or not an admin key of this
+			       log authorised at its size */
+	AVOW_CP_BEYOND,     /* larger than the log: records were removed */
+	AVOW_CP_DIFFERS,    /* the log's tree hash at its size differs */
+	AVOW_CP_UNCHECKED,  /* the audit stopped before it could be judged */
+} avow_cp_result;
+AVOW_API avow_cp_result avow_audit_checkpoint(const avow_audit *a, size_t i,
+					      avow_checkpoint *cp);
+
 /* Accepted records of a type ("genesis", "key", "actor", "claim",
  * "response", "amend"). */
 AVOW_API uint64_t avow_audit_type_count(const avow_audit *a,
@@ -270,6 +292,123 @@ AVOW_API void avow_audit_key(const avow_audit *a, size_t i,
 			     avow_key_summary *out);
 
 AVOW_API void avow_audit_free(avow_audit *a);
+
+/* ---------------------------------------------------------------------
+ * Merkle tree proofs and checkpoints (SPEC section 6)
+ * ------------------------------------------------------------------ */
+
+/* Most hashes a proof may hold (a tree of 2^63 leaves needs 63 for an
+ * inclusion proof and at most 64 for a consistency proof). */
+#define AVOW_PROOF_MAX 128
+
+/* An RFC 9162 inclusion proof of the leaf at index in a tree of
+ * tree_size leaves: the sibling hashes, lowest first. */
+typedef struct {
+	uint64_t index;
+	uint64_t tree_size;
+	uint8_t leaf_hash[32];
+	size_t len;
+	uint8_t proof[AVOW_PROOF_MAX][32];
+} avow_inclusion;
+
+/* An RFC 9162 consistency proof between tree sizes old_size and new_size
+ * (0 < old_size <= new_size; empty when they are equal). */
+typedef struct {
+	uint64_t old_size;
+	uint64_t new_size;
+	size_t len;
+	uint8_t proof[AVOW_PROOF_MAX][32];
+} avow_consistency;
+
+/* Check that p leads from its leaf hash to root, consuming every hash
+ * (RFC 9162 section 2.1.3.2). AVOW_ERR_INVALID with a reason otherwise. */
+AVOW_API avow_status avow_inclusion_verify(const avow_inclusion *p,
+					   const uint8_t root[32],
+					   avow_error *err) AVOW_WARN_UNUSED;
+
+/* Check that the tree of old_size leaves with hash old_root is a prefix of
+ * the tree of new_size leaves with hash new_root, consuming every hash of
+ * p (RFC 9162 section 2.1.4.2). AVOW_ERR_INVALID with a reason otherwise:
+ * "the proof does not reproduce the old tree hash" names which side
+ * differs. */
+AVOW_API avow_status avow_consistency_verify(const avow_consistency *p,
+					     const uint8_t old_root[32],
+					     const uint8_t new_root[32],
+					     avow_error *err) AVOW_WARN_UNUSED;
+
+/* For old_size not a power of two (and below new_size): check that p
+ * reproduces new_root and set old_root to the old tree hash it implies,
+ * the only one consistent with new_root. AVOW_ERR_USAGE when old_size is
+ * a power of two (the proof then holds no trace of the old tree). */
+AVOW_API avow_status avow_consistency_old_root(const avow_consistency *p,
+					       const uint8_t new_root[32],
+					       uint8_t old_root[32],
+					       avow_error *err)
+	AVOW_WARN_UNUSED;
+
+/* Parse the JSON of SPEC section 6 ({"index", "tree_size", "leaf_hash",
+ * "proof"} and {"old_size", "new_size", "proof"}), strictly: no other
+ * member, canonical base64 of 32 bytes, sizes in range. */
+AVOW_API avow_status avow_inclusion_parse(avow_inclusion *out,
+					  const char *json, size_t len,
+					  avow_error *err) AVOW_WARN_UNUSED;
+AVOW_API avow_status avow_consistency_parse(avow_consistency *out,
+					    const char *json, size_t len,
+					    avow_error *err) AVOW_WARN_UNUSED;
+
+/* The canonical JSON of a proof (malloc'ed, NUL-terminated, no final
+ * newline; free with avow_free), or NULL when out of memory. */
+AVOW_API char *avow_inclusion_json(const avow_inclusion *p);
+AVOW_API char *avow_consistency_json(const avow_consistency *p);
+
+
+/* Parse a checkpoint note and check that it carries a valid signature by
+ * the verifier key vkey ("name+hhhhhhhh+base64"). Signature lines of other
+ * keys are ignored when well formed. Says nothing about whether the key
+ * belongs to any log: the audit checks that. */
+AVOW_API avow_status avow_checkpoint_verify(avow_checkpoint *out,
+					    const char *note, size_t len,
+					    const char *vkey,
+					    avow_error *err) AVOW_WARN_UNUSED;
+
+/* Misbehaviour evidence (docs/FORMAT.md): a self-contained JSON file
+ * proving that two checkpoints of one origin cannot both be true.
+ * avow_evidence_make builds it from the older and the newer note with
+ * their verifier keys and, when the sizes differ, the consistency proof p
+ * from the older size to the newer and old_root, the tree hash at the
+ * older size that the newer tree implies (p and old_root NULL for equal
+ * sizes). It checks what it made and returns AVOW_ERR_INVALID when that
+ * proves nothing. avow_evidence_check returns AVOW_OK when the file
+ * proves misbehaviour, with a one-line account in what; AVOW_ERR_INVALID
+ * (with the reason) when it does not; AVOW_ERR_SYNTAX when malformed. */
+AVOW_API avow_status avow_evidence_make(const char *older,
+					const char *older_vk,
+					const char *newer,
+					const char *newer_vk,
+					const avow_consistency *p,
+					const uint8_t old_root[32],
+					char **json,
+					avow_error *err) AVOW_WARN_UNUSED;
+AVOW_API avow_status avow_evidence_check(const char *json, size_t len,
+					 char *what, size_t what_len,
+					 avow_error *err) AVOW_WARN_UNUSED;
+
+/* The consistency proof from m to n records of a bundle file, and the
+ * tree hash of its first m records (reads the bundle's first n records;
+ * keeps 64 bytes a record in memory). */
+AVOW_API avow_status avow_bundle_consistency(const char *path, uint64_t m,
+					     uint64_t n,
+					     avow_consistency *p,
+					     uint8_t old_root[32],
+					     avow_error *err) AVOW_WARN_UNUSED;
+
+/* Sign a checkpoint note for (origin, size, root) with key: the C2SP
+ * signed-note text, malloc'ed and NUL-terminated in *note (free with
+ * avow_free). */
+AVOW_API avow_status avow_checkpoint_sign(const avow_key *key,
+					  const char *origin, uint64_t size,
+					  const uint8_t root[32], char **note,
+					  avow_error *err) AVOW_WARN_UNUSED;
 
 /* ---------------------------------------------------------------------
  * Logs (SQLite files)
@@ -322,6 +461,24 @@ AVOW_API avow_status avow_audit_log(avow_log *log,
  * records, else a message naming the table and the first row that
  * disagrees. The records' verdict does not depend on it. */
 AVOW_API const char *avow_audit_index_problem(const avow_audit *a);
+
+/* The tree hash of the log's first size records (1 <= size <= count),
+ * read from the stored tree in O(log n) reads. The stored tree is derived
+ * data: an audit of the log checks it against the records. */
+AVOW_API avow_status avow_log_root(avow_log *log, uint64_t size,
+				   uint8_t root[32],
+				   avow_error *err) AVOW_WARN_UNUSED;
+
+/* The inclusion proof of record index in the tree of the first size
+ * records, and the consistency proof between sizes old_size and new_size,
+ * each from the stored tree in O(log n) reads. */
+AVOW_API avow_status avow_log_inclusion(avow_log *log, uint64_t index,
+					uint64_t size, avow_inclusion *out,
+					avow_error *err) AVOW_WARN_UNUSED;
+AVOW_API avow_status avow_log_consistency(avow_log *log, uint64_t old_size,
+					  uint64_t new_size,
+					  avow_consistency *out,
+					  avow_error *err) AVOW_WARN_UNUSED;
 
 /* Rebuild the log's derived index from its records. */
 AVOW_API avow_status avow_log_reindex(avow_log *log,

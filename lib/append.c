@@ -272,6 +272,8 @@ static avow_status append(avow_log *log, const avow_key *key,
 	avow_status rc = AVOW_OK;
 	char ts[21];
 	int src;
+	avow_frontier tf;
+	avow_tree_writer tw = {log, AVOW_OK, err};
 
 	if (log->flags & AVOW_OPEN_READONLY)
 		return avow_seterr(err, AVOW_ERR_READONLY,
@@ -366,6 +368,7 @@ static avow_status append(avow_log *log, const avow_key *key,
 		goto out;
 	}
 	avow_state_observe(st, keep_row, &b);
+	tf = *avow_state_frontier(st);
 	for (size_t i = 0; i < n; i++) {
 		avow_failure f;
 		char lb[32];
@@ -409,6 +412,12 @@ static avow_status append(avow_log *log, const avow_key *key,
 			avow_index_row r = {b.rows[i].type, b.rows[i].by,
 					    b.rows[i].said_at, b.rows[i].leaf};
 			rc = avow_store_index_put(log, b.base + i, &r, err);
+			if (rc == AVOW_OK) {
+				avow_frontier_add_nodes(&tf, b.rows[i].leaf,
+							avow_store_node_put,
+							&tw);
+				rc = tw.st;
+			}
 			if (rc != AVOW_OK) {
 				rollback(log, rc);
 				goto out;

@@ -24,6 +24,9 @@ struct avow_audit {
 	uint64_t size;
 	uint8_t root[32];
 	size_t cps_ok;
+	avow_cp_result *cpres; /* per checkpoint given */
+	avow_checkpoint *cpv;
+	size_t ncps;
 	int complete; /* every record was read */
 	char *index_problem;
 };
@@ -93,7 +96,7 @@ static void cp_prepare(cpcheck *c, const avow_checkpoint_in *in)
 	c->parsed = 1;
 }
 
-static void cp_judge(avow_audit *a, cpcheck *c)
+static void cp_judge(avow_audit *a, cpcheck *c, size_t i)
 {
 	avow_failure f;
 	avow_verifier vk;
@@ -104,6 +107,9 @@ static void cp_judge(avow_audit *a, cpcheck *c)
 	memset(&f, 0, sizeof f);
 	f.seq = UINT64_MAX;
 	f.check = "checkpoint";
+	if (c->parsed)
+		a->cpv[i] = c->cp;
+	a->cpres[i] = AVOW_CP_UNREADABLE;
 #define CPFAIL(...)                                                    \
 	do {                                                           \
 		char d_[600];                                          \
@@ -115,14 +121,17 @@ static void cp_judge(avow_audit *a, cpcheck *c)
 	} while (0)
 	if (!c->parsed)
 		CPFAIL("%s", c->problem);
+	a->cpres[i] = AVOW_CP_FOREIGN;
 	if (origin == NULL || strcmp(c->cp.origin, origin) != 0)
 		CPFAIL("origin \"%s\" is not this log's (\"%s\")",
 		       c->cp.origin, origin ? origin : "");
+	a->cpres[i] = AVOW_CP_BEYOND;
 	if (c->cp.size > a->size)
 		CPFAIL("tree size %llu is larger than the log's %llu records: "
 		       "records were removed",
 		       (unsigned long long)c->cp.size,
 		       (unsigned long long)a->size);
+	a->cpres[i] = AVOW_CP_FOREIGN;
 	if (avow_verifier_parse(&vk, c->in->vkey, strlen(c->in->vkey),
 				&err) != AVOW_OK)
 		CPFAIL("verifier key: %s", err.msg);
@@ -134,12 +143,14 @@ static void cp_judge(avow_audit *a, cpcheck *c)
 		CPFAIL("signed by %s, a recorder key; checkpoints need an "
 		       "admin key",
 		       vk.id);
+	a->cpres[i] = AVOW_CP_DIFFERS;
 	if (!c->have_root || memcmp(c->root, c->cp.root, 32) != 0)
 		CPFAIL("the tree hash of the first %llu records differs from "
 		       "the checkpoint's: the log was rewritten since it was "
 		       "signed",
 		       (unsigned long long)c->cp.size);
 #undef CPFAIL
+	a->cpres[i] = AVOW_CP_OK;
 	a->cps_ok++;
 }
 
@@ -158,13 +169,27 @@ avow_status avow_audit_run(avow_source *src, const avow_audit_options *o,
 	ncps = o->ncheckpoints;
 	*out = NULL;
 	a = calloc(1, sizeof *a);
-	if (a == NULL || (ncps && (cps = calloc(ncps, sizeof *cps)) == NULL)) {
+	if (a == NULL || (ncps && ((cps = calloc(ncps, sizeof *cps)) == NULL ||
+				   (a->cpres = calloc(ncps, sizeof *a->cpres)) ==
+					   NULL ||
+				   (a->cpv = calloc(ncps, sizeof *a->cpv)) ==
+					   NULL))) {
+		if (a != NULL) {
+			free(a->cpres);
+			free(a->cpv);
+		}
+		free(cps);
 		free(a);
 		return avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
 	}
+	a->ncps = ncps;
+	for (size_t i = 0; i < ncps; i++)
+		a->cpres[i] = AVOW_CP_UNCHECKED;
 	a->st = avow_state_new(src->fetch, src->ctx);
 	if (a->st == NULL) {
 		free(cps);
+		free(a->cpres);
+		free(a->cpv);
 		free(a);
 		return avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
 	}
@@ -229,7 +254,7 @@ avow_status avow_audit_run(avow_source *src, const avow_audit_options *o,
 			add_failure(a, &f);
 		}
 		for (size_t i = 0; i < ncps; i++)
-			cp_judge(a, &cps[i]);
+			cp_judge(a, &cps[i], i);
 	}
 	free(cps);
 	*out = a;
@@ -302,6 +327,18 @@ void avow_audit_root(const avow_audit *a, uint8_t root[32])
 	memcpy(root, a->root, 32);
 }
 
+avow_cp_result avow_audit_checkpoint(const avow_audit *a, size_t i,
+				     avow_checkpoint *cp)
+{
+	if (cp != NULL)
+		memset(cp, 0, sizeof *cp);
+	if (i >= a->ncps)
+		return AVOW_CP_UNCHECKED;
+	if (cp != NULL)
+		*cp = a->cpv[i];
+	return a->cpres[i];
+}
+
 size_t avow_audit_checkpoints_ok(const avow_audit *a)
 {
 	return a->cps_ok;
@@ -342,6 +379,8 @@ void avow_audit_free(avow_audit *a)
 	if (a == NULL)
 		return;
 	free(a->index_problem);
+	free(a->cpres);
+	free(a->cpv);
 	avow_state_free(a->st);
 	for (size_t i = 0; i < a->nwarns; i++)
 		free(a->warns[i].msg);

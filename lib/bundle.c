@@ -4,6 +4,7 @@
  * pread by offset, so memory stays at 12 bytes a record.
  */
 #include "audit.h"
+#include "tree.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -203,4 +204,43 @@ void avow_bundle_source_close(avow_source *s)
 	free(b->offs);
 	free(b->lens);
 	free(b);
+}
+
+avow_status avow_bundle_consistency(const char *path, uint64_t m, uint64_t n,
+				    avow_consistency *p, uint8_t old_root[32],
+				    avow_error *err)
+{
+	avow_source *src;
+	avow_memtree t;
+	avow_status st;
+
+	st = avow_bundle_source_open(&src, path, err);
+	if (st != AVOW_OK)
+		return st;
+	avow_memtree_init(&t);
+	while (t.f.n < n) {
+		const uint8_t *rec;
+		size_t len;
+		uint8_t leaf[32];
+		st = src->next(src, &rec, &len, err);
+		if (st == AVOW_ERR_NOT_FOUND)
+			st = avow_seterr(err, AVOW_ERR_USAGE,
+					 "%s holds fewer than %llu records",
+					 path, (unsigned long long)n);
+		if (st != AVOW_OK && st != AVOW_ERR_INVALID)
+			break;
+		st = AVOW_OK;
+		avow_leaf_hash(leaf, rec ? rec : (const uint8_t *)"", len);
+		if (avow_memtree_add(&t, leaf) < 0) {
+			st = avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
+			break;
+		}
+	}
+	if (st == AVOW_OK)
+		st = avow_tree_consistency(avow_memtree_read, &t, m, n, p, err);
+	if (st == AVOW_OK)
+		st = avow_tree_hash(avow_memtree_read, &t, 0, m, old_root, err);
+	avow_memtree_free(&t);
+	avow_bundle_source_close(src);
+	return st;
 }

@@ -40,6 +40,7 @@
  */
 #include "internal.h"
 #include "keyutil.h"
+#include "note.h"
 #include "syntax.h"
 
 #include <errno.h>
@@ -393,6 +394,58 @@ static const char *origin_problem(const char *s, size_t n)
 	if (n >= 5 && memcmp(s, "avow/", 5) == 0)
 		return "starts with \"avow/\"";
 	return NULL;
+}
+
+avow_status avow_checkpoint_sign(const avow_key *key, const char *origin,
+				 uint64_t size, const uint8_t root[32],
+				 char **note, avow_error *err)
+{
+	uint8_t blob[4 + AVOW_SIG_BYTES];
+	char b64[AVOW_B64_LEN(sizeof blob) + 1];
+	const char *problem;
+	avow_checkpoint cp;
+	avow_status st;
+	avow_buf b;
+
+	if (key == NULL || origin == NULL || root == NULL || note == NULL)
+		return avow_seterr(err, AVOW_ERR_USAGE,
+				   "avow_checkpoint_sign: NULL argument");
+	*note = NULL;
+	problem = origin_problem(origin, strlen(origin));
+	if (problem != NULL)
+		return avow_seterr(err, AVOW_ERR_USAGE,
+				   "checkpoint: the origin %s", problem);
+	if (size == 0)
+		return avow_seterr(err, AVOW_ERR_USAGE,
+				   "checkpoint: the tree size must be at "
+				   "least 1");
+	avow_buf_init(&b);
+	avow_checkpoint_text(&b, origin, size, root);
+	avow_key_hash(blob, key->name, strlen(key->name), key->pk);
+	st = avow_key_sign(key, b.p, b.len, blob + 4, err);
+	if (st != AVOW_OK) {
+		avow_buf_free(&b);
+		return st;
+	}
+	avow_b64_encode(b64, blob, sizeof blob);
+	avow_buf_addf(&b, "\n\xE2\x80\x94 %s %s\n", key->name, b64);
+	if (b.oom) {
+		avow_buf_free(&b);
+		return avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
+	}
+	/* Sign, then open what was signed, as a reader will. */
+	st = avow_checkpoint_verify(&cp, (const char *)b.p, b.len, key->vkey,
+				    err);
+	if (st != AVOW_OK || cp.size != size ||
+	    memcmp(cp.root, root, 32) != 0) {
+		avow_buf_free(&b);
+		return avow_seterr(err, AVOW_ERR_CRYPTO,
+				   "the checkpoint signed by %s does not "
+				   "verify after signing",
+				   key->id);
+	}
+	*note = avow_buf_cstr(&b);
+	return AVOW_OK;
 }
 
 avow_status avow_key_possession(const avow_key *key, const char *origin,

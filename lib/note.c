@@ -176,3 +176,17 @@ avow_status avow_checkpoint_open(avow_checkpoint *out, const char *note,
 				   "not signed by %s", vk->id);
 	return AVOW_OK;
 }
+
+avow_status avow_checkpoint_verify(avow_checkpoint *out, const char *note,
+				   size_t len, const char *vkey,
+				   avow_error *err)
+{
+	avow_verifier vk;
+	avow_status st;
+
+	memset(out, 0, sizeof *out);
+	st = avow_verifier_parse(&vk, vkey, strlen(vkey), err);
+	if (st != AVOW_OK)
+		return avow_errprefix(err, st, "verifier key: ");
+	return avow_checkpoint_open(out, note, len, &vk, err);
+}

@@ -8,12 +8,7 @@
 
 #define AVOW_NOTE_MAX (64 * 1024)
 
-typedef struct {
-	char origin[256];
-	uint64_t size;
-	uint8_t root[32];
-	size_t text_len; /* bytes of the signed text, final newline included */
-} avow_checkpoint;
+/* avow_checkpoint is in avow.h. */
 
 /* Parse a checkpoint note and verify that it carries a valid signature by
  * the verifier key vk (a parsed "name+hash+key"). Every signature line

@@ -9,6 +9,13 @@
  *   record_index(seq, type, leaf_hash, by_actor, said_at)
  *                                 derived data for queries, rebuilt from
  *                                 records and checked against them
+ *   tree(size, level, hash)       derived: the hash of every perfect
+ *                                 subtree (RFC 9162), the node at level l
+ *                                 and index i keyed by the tree size at
+ *                                 which it is complete, (i + 1) << l, so
+ *                                 that appends and audits walk the table
+ *                                 in key order; roots and proofs read
+ *                                 O(log n) rows
  */
 #include "store.h"
 
@@ -44,7 +51,9 @@ static const char schema[] =
 	" SELECT RAISE(ABORT, 'avow: the log header is fixed'); END;"
 	"CREATE TABLE record_index(seq INTEGER PRIMARY KEY, type TEXT NOT NULL,"
 	" leaf_hash BLOB NOT NULL, by_actor TEXT, said_at TEXT);"
-	"CREATE INDEX record_index_by ON record_index(by_actor, said_at);";
+	"CREATE INDEX record_index_by ON record_index(by_actor, said_at);"
+	"CREATE TABLE tree(size INTEGER NOT NULL, level INTEGER NOT NULL,"
+	" hash BLOB NOT NULL, PRIMARY KEY(size, level)) WITHOUT ROWID;";
 
 avow_status avow_store_err(avow_log *log, int rc, const char *what,
 			   avow_error *err)
@@ -278,6 +287,8 @@ void avow_log_close(avow_log *log)
 		return;
 	sqlite3_finalize(log->get);
 	sqlite3_finalize(log->put);
+	sqlite3_finalize(log->nput);
+	sqlite3_finalize(log->nget);
 	sqlite3_close(log->db);
 	free(log->path);
 	free(log);
@@ -446,7 +457,45 @@ typedef struct {
 	char problem[256];
 	avow_observer_fn obs;
 	void *obs_ctx;
+	sqlite3_stmt *tq; /* SELECT size, level, hash FROM tree in order */
+	avow_frontier tf;
 } index_check;
+
+/* The audit's check of table tree: the nodes that each record completes
+ * must be the next rows of the table, in (size, level) order. */
+static void tree_node_check(void *ctx, unsigned level, uint64_t idx,
+			    const uint8_t hash[32])
+{
+	index_check *ic = ctx;
+	uint64_t size = (idx + 1) << level;
+	int rc;
+
+	if (ic->problem[0])
+		return;
+	rc = sqlite3_step(ic->tq);
+	if (rc != SQLITE_ROW) {
+		snprintf(ic->problem, sizeof ic->problem,
+			 "table tree has no row for the level %u node "
+			 "complete at size %llu",
+			 level, (unsigned long long)size);
+		return;
+	}
+	if ((uint64_t)sqlite3_column_int64(ic->tq, 0) != size ||
+	    sqlite3_column_int64(ic->tq, 1) != (sqlite3_int64)level)
+		snprintf(ic->problem, sizeof ic->problem,
+			 "table tree holds a row (size %lld, level %lld) "
+			 "where the level %u node complete at size %llu was "
+			 "due",
+			 (long long)sqlite3_column_int64(ic->tq, 0),
+			 (long long)sqlite3_column_int64(ic->tq, 1), level,
+			 (unsigned long long)size);
+	else if (sqlite3_column_bytes(ic->tq, 2) != 32 ||
+		 memcmp(sqlite3_column_blob(ic->tq, 2), hash, 32) != 0)
+		snprintf(ic->problem, sizeof ic->problem,
+			 "table tree disagrees with the records at size %llu "
+			 "level %u",
+			 (unsigned long long)size, level);
+}
 
 static int column_is(sqlite3_stmt *q, int col, const char *want)
 {
@@ -468,6 +517,10 @@ static void index_observe(void *ctx, const avow_accepted *a)
 	if (ic->problem[0] || ic->q == NULL)
 		return;
 	avow_index_row_of(&r, a->entry, a->leaf);
+	if (ic->tq != NULL)
+		avow_frontier_add_nodes(&ic->tf, a->leaf, tree_node_check, ic);
+	if (ic->problem[0])
+		return;
 	sqlite3_reset(ic->q);
 	sqlite3_bind_int64(ic->q, 1, (sqlite3_int64)a->seq);
 	rc = sqlite3_step(ic->q);
@@ -516,6 +569,16 @@ static void index_count(avow_log *log, index_check *ic, uint64_t size)
 		snprintf(ic->problem, sizeof ic->problem,
 			 "table record_index has %llu rows for %llu records",
 			 (unsigned long long)rows, (unsigned long long)size);
+	else if (ic->tq == NULL)
+		snprintf(ic->problem, sizeof ic->problem,
+			 "table tree cannot be read (%s)",
+			 sqlite3_errmsg(log->db));
+	else if (sqlite3_step(ic->tq) == SQLITE_ROW)
+		snprintf(ic->problem, sizeof ic->problem,
+			 "table tree has rows beyond the %llu records "
+			 "(size %lld)",
+			 (unsigned long long)size,
+			 (long long)sqlite3_column_int64(ic->tq, 0));
 }
 
 avow_status avow_audit_log(avow_log *log, const avow_audit_options *o,
@@ -552,6 +615,12 @@ avow_status avow_audit_log_observe(avow_log *log, const avow_audit_options *o,
 	memset(&ic, 0, sizeof ic);
 	ic.obs = obs;
 	ic.obs_ctx = obs_ctx;
+	avow_frontier_init(&ic.tf);
+	if (sqlite3_prepare_v2(log->db,
+			       "SELECT size, level, hash FROM tree"
+			       " ORDER BY size, level",
+			       -1, &ic.tq, NULL) != SQLITE_OK)
+		ic.tq = NULL;
 	if (sqlite3_prepare_v2(log->db,
 			       "SELECT type, leaf_hash, by_actor, said_at FROM"
 			       " record_index WHERE seq = ?",
@@ -568,6 +637,7 @@ avow_status avow_audit_log_observe(avow_log *log, const avow_audit_options *o,
 			avow_audit_set_index_problem(*out, ic.problem);
 	}
 	sqlite3_finalize(ic.q);
+	sqlite3_finalize(ic.tq);
 	sqlite3_exec(log->db, "COMMIT", NULL, NULL, NULL);
 	return st;
 }
@@ -610,8 +680,11 @@ avow_status avow_log_reindex(avow_log *log, avow_error *err)
 {
 	sqlite3_stmt *q;
 	avow_status st = AVOW_OK;
+	avow_frontier tf;
+	avow_tree_writer tw = {log, AVOW_OK, err};
 	int rc = sqlite3_exec(log->db,
-			      "BEGIN IMMEDIATE; DELETE FROM record_index;",
+			      "BEGIN IMMEDIATE; DELETE FROM record_index;"
+			      " DELETE FROM tree;",
 			      NULL, NULL, NULL);
 
 	if (rc != SQLITE_OK) {
@@ -627,6 +700,7 @@ avow_status avow_log_reindex(avow_log *log, avow_error *err)
 		sqlite3_exec(log->db, "ROLLBACK", NULL, NULL, NULL);
 		return st;
 	}
+	avow_frontier_init(&tf);
 	while (st == AVOW_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
 		const uint8_t *d = sqlite3_column_blob(q, 1);
 		size_t n = (size_t)sqlite3_column_bytes(q, 1);
@@ -642,6 +716,11 @@ avow_status avow_log_reindex(avow_log *log, avow_error *err)
 		st = avow_store_index_put(
 			log, (uint64_t)sqlite3_column_int64(q, 0), &r, err);
 		cJSON_Delete(root);
+		if (st == AVOW_OK) {
+			avow_frontier_add_nodes(&tf, leaf, avow_store_node_put,
+						&tw);
+			st = tw.st;
+		}
 	}
 	sqlite3_finalize(q);
 	if (st == AVOW_OK && rc != SQLITE_DONE)
@@ -655,4 +734,140 @@ avow_status avow_log_reindex(avow_log *log, avow_error *err)
 	if (st != AVOW_OK)
 		sqlite3_exec(log->db, "ROLLBACK", NULL, NULL, NULL);
 	return st;
+}
+
+void avow_store_node_put(void *ctx, unsigned level, uint64_t idx,
+			 const uint8_t hash[32])
+{
+	avow_tree_writer *w = ctx;
+	avow_log *log = w->log;
+	int rc = SQLITE_OK;
+
+	if (w->st != AVOW_OK)
+		return;
+	if (log->nput == NULL)
+		rc = sqlite3_prepare_v2(log->db,
+					"INSERT OR REPLACE INTO tree(size, "
+					"level, hash) VALUES(?, ?, ?)",
+					-1, &log->nput, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_reset(log->nput);
+		sqlite3_bind_int64(log->nput, 1,
+				   (sqlite3_int64)((idx + 1) << level));
+		sqlite3_bind_int(log->nput, 2, (int)level);
+		sqlite3_bind_blob(log->nput, 3, hash, 32, SQLITE_STATIC);
+		rc = sqlite3_step(log->nput);
+		sqlite3_reset(log->nput);
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_OK)
+		w->st = avow_store_err(log, rc, "writing table tree", w->err);
+}
+
+avow_status avow_store_node_read(void *ctx, unsigned level, uint64_t idx,
+				 uint8_t out[32], avow_error *err)
+{
+	avow_log *log = ctx;
+	int rc = SQLITE_OK;
+
+	if (log->nget == NULL)
+		rc = sqlite3_prepare_v2(log->db,
+					"SELECT hash FROM tree WHERE size = ? "
+					"AND level = ?",
+					-1, &log->nget, NULL);
+	if (rc != SQLITE_OK)
+		return avow_store_err(log, rc, "reading table tree", err);
+	sqlite3_reset(log->nget);
+	sqlite3_bind_int64(log->nget, 1, (sqlite3_int64)((idx + 1) << level));
+	sqlite3_bind_int(log->nget, 2, (int)level);
+	rc = sqlite3_step(log->nget);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(log->nget, 0) == 32) {
+		memcpy(out, sqlite3_column_blob(log->nget, 0), 32);
+		sqlite3_reset(log->nget);
+		return AVOW_OK;
+	}
+	sqlite3_reset(log->nget);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return avow_seterr(err, AVOW_ERR_CORRUPT,
+				   "%s: table tree has no valid row for the "
+				   "level %u node complete at size %llu (run "
+				   "`avow verify`, then `avow reindex`)",
+				   log->path, level,
+				   (unsigned long long)((idx + 1) << level));
+	return avow_store_err(log, rc, "reading table tree", err);
+}
+
+/* Check that size is 1..count. */
+static avow_status check_size(avow_log *log, uint64_t size, const char *what,
+			      avow_error *err)
+{
+	uint64_t n;
+	avow_status st = avow_log_count(log, &n, err);
+
+	if (st != AVOW_OK)
+		return st;
+	if (size == 0 || size > n)
+		return avow_seterr(err, AVOW_ERR_USAGE,
+				   "%s %llu is not between 1 and the log's "
+				   "%llu records",
+				   what, (unsigned long long)size,
+				   (unsigned long long)n);
+	return AVOW_OK;
+}
+
+/* Proofs read inside one read transaction, so that every row belongs to
+ * the same state of the log. */
+static avow_status begin_read(avow_log *log, uint64_t size, avow_error *err)
+{
+	int rc = sqlite3_exec(log->db, "BEGIN", NULL, NULL, NULL);
+	avow_status st;
+
+	if (rc != SQLITE_OK)
+		return avow_store_err(log, rc, "reading", err);
+	st = check_size(log, size, "tree size", err);
+	if (st != AVOW_OK)
+		sqlite3_exec(log->db, "COMMIT", NULL, NULL, NULL);
+	return st;
+}
+
+static avow_status end_read(avow_log *log, avow_status st)
+{
+	sqlite3_exec(log->db, "COMMIT", NULL, NULL, NULL);
+	return st;
+}
+
+avow_status avow_log_root(avow_log *log, uint64_t size, uint8_t root[32],
+			  avow_error *err)
+{
+	avow_status st = begin_read(log, size, err);
+
+	if (st != AVOW_OK)
+		return st;
+	return end_read(log, avow_tree_hash(avow_store_node_read, log, 0,
+					    size, root, err));
+}
+
+avow_status avow_log_inclusion(avow_log *log, uint64_t index, uint64_t size,
+			       avow_inclusion *out, avow_error *err)
+{
+	avow_status st = begin_read(log, size, err);
+
+	memset(out, 0, sizeof *out);
+	if (st != AVOW_OK)
+		return st;
+	return end_read(log, avow_tree_inclusion(avow_store_node_read, log,
+						 index, size, out, err));
+}
+
+avow_status avow_log_consistency(avow_log *log, uint64_t old_size,
+				 uint64_t new_size, avow_consistency *out,
+				 avow_error *err)
+{
+	avow_status st = begin_read(log, new_size, err);
+
+	memset(out, 0, sizeof *out);
+	if (st != AVOW_OK)
+		return st;
+	return end_read(log,
+			avow_tree_consistency(avow_store_node_read, log,
+					      old_size, new_size, out, err));
 }

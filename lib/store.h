@@ -6,6 +6,7 @@
 #define AVOW_STORE_H
 
 #include "audit.h"
+#include "tree.h"
 
 #include <sqlite3.h>
 
@@ -15,6 +16,8 @@ struct avow_log {
 	unsigned flags;
 	sqlite3_stmt *get; /* SELECT data FROM records WHERE seq = ? */
 	sqlite3_stmt *put; /* INSERT OR REPLACE INTO record_index ... */
+	sqlite3_stmt *nput; /* INSERT OR REPLACE INTO tree ... */
+	sqlite3_stmt *nget; /* SELECT hash FROM tree WHERE ... */
 };
 
 /* Map an SQLite result code to a status and message. */
@@ -41,6 +44,20 @@ void avow_index_row_of(avow_index_row *r, const cJSON *entry,
 /* Write (or replace) the index row of record seq. */
 avow_status avow_store_index_put(avow_log *log, uint64_t seq,
 				 const avow_index_row *r, avow_error *err);
+
+/* Write (or replace) the tree node (level, idx); an avow_node_fn whose
+ * ctx is a tree_writer. */
+typedef struct {
+	avow_log *log;
+	avow_status st;
+	avow_error *err;
+} avow_tree_writer;
+void avow_store_node_put(void *ctx, unsigned level, uint64_t idx,
+			 const uint8_t hash[32]);
+
+/* An avow_node_reader over the log's table tree (ctx is the avow_log). */
+avow_status avow_store_node_read(void *ctx, unsigned level, uint64_t idx,
+				 uint8_t out[32], avow_error *err);
 
 /* avow_audit_log with an observer of accepted records. */
 avow_status avow_audit_log_observe(avow_log *log, const avow_audit_options *o,

@@ -6,6 +6,9 @@
  */
 #include "audit_print.h"
 #include "common.h"
+#include "standalone.h"
+
+#include <string.h>
 
 
 const char *prog = "avow-verify";
@@ -13,7 +16,10 @@ const char *prog = "avow-verify";
 static const char usage[] =
 	"usage: avow-verify [--log FILE | --bundle FILE]\n"
 	"                   [--checkpoint FILE --verifier-key KEY]...\n"
-	"                   [--all] [--json] [--quiet]\n"
+	"                   [--evidence FILE] [--all] [--json] [--quiet]\n"
+	"       avow-verify inclusion PROOF.json ...   (see its --help)\n"
+	"       avow-verify consistency PROOF.json ... (see its --help)\n"
+	"       avow-verify evidence FILE\n"
 	"\n"
 	"Audit an avow log (SPEC section 7): every record's encoding, chain,\n"
 	"time, body and signature, and each checkpoint given against the\n"
@@ -28,6 +34,9 @@ static const char usage[] =
 	"  --verifier-key KEY    the verifier key (name+hash+key) you trust\n"
 	"                        for the checkpoint before it; one key given\n"
 	"                        once serves every checkpoint\n"
+	"  --evidence FILE       when two checkpoints cannot both be true,\n"
+	"                        write the proof of it to FILE (check it with\n"
+	"                        `avow-verify evidence FILE`)\n"
 	"  --all                 go on after a failure and list every one\n"
 	"  --json                print the verdict as one JSON object\n"
 	"  -q, --quiet           print only failures and warnings that must\n"
@@ -43,5 +52,11 @@ static const char usage[] =
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "inclusion") == 0)
+		return inclusion_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "consistency") == 0)
+		return consistency_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "evidence") == 0)
+		return evidence_main(argc - 1, argv + 1);
 	return verify_main(argc, argv, default_log(NULL), usage);
 }

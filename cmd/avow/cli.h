@@ -69,11 +69,15 @@ int cmd_verify(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_source(int argc, char **argv);
 int cmd_reindex(int argc, char **argv);
+int cmd_checkpoint(int argc, char **argv);
+int cmd_prove(int argc, char **argv);
+int cmd_consistency(int argc, char **argv);
 int cmd_report_actors(int json); /* avow actor list */
 
 extern const char usage_key[], usage_init[], usage_actor[], usage_claim[],
 	usage_respond[], usage_deny[], usage_amend[], usage_append[],
 	usage_log[], usage_show[], usage_export[], usage_verify[],
-	usage_report[], usage_source[], usage_reindex[];
+	usage_report[], usage_source[], usage_reindex[], usage_checkpoint[],
+	usage_prove[], usage_consistency[];
 
 #endif

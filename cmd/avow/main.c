@@ -41,6 +41,13 @@ static const command commands[] = {
 	 usage_report},
 	{"source", cmd_source, "check a file against a record's archived hash",
 	 usage_source},
+	{"checkpoint", cmd_checkpoint, "sign a checkpoint of the log",
+	 usage_checkpoint},
+	{"prove", cmd_prove, "prove that a record is in the log",
+	 usage_prove},
+	{"consistency", cmd_consistency,
+	 "prove that an older tree is a prefix of a newer one",
+	 usage_consistency},
 	{"reindex", cmd_reindex, "rebuild the log's derived index",
 	 usage_reindex},
 };
