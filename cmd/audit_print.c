@@ -254,10 +254,42 @@ static int find_misbehaviour(const audit_view *v, const avow_audit *a,
 	return 0;
 }
 
+int cp_set_load(cp_set *c, const char **files, const char **keys, size_t n)
+{
+	memset(c, 0, sizeof *c);
+	if (n == 0)
+		return 0;
+	c->in = calloc(n, sizeof *c->in);
+	c->notes = calloc(n, sizeof *c->notes);
+	if (c->in == NULL || c->notes == NULL) {
+		errorf("out of memory");
+		return -1;
+	}
+	c->n = n;
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+		if (read_file(files[i], 65536, &c->notes[i], &len) < 0)
+			return -1;
+		c->in[i].note = c->notes[i];
+		c->in[i].len = len;
+		c->in[i].vkey = keys[i];
+		c->in[i].label = files[i];
+	}
+	return 0;
+}
+
+void cp_set_free(cp_set *c)
+{
+	for (size_t i = 0; c->notes && i < c->n; i++)
+		free(c->notes[i]);
+	free(c->notes);
+	free(c->in);
+	memset(c, 0, sizeof *c);
+}
+
 int audit_and_print(const audit_view *v)
 {
-	avow_checkpoint_in *cps = NULL;
-	char **notes = NULL;
+	cp_set cs;
 	avow_audit_options o;
 	avow_audit *a = NULL;
 	avow_error err;
@@ -266,25 +298,10 @@ int audit_and_print(const audit_view *v)
 
 	memset(&o, 0, sizeof o);
 	memset(&err, 0, sizeof err);
-	if (v->ncp) {
-		cps = calloc(v->ncp, sizeof *cps);
-		notes = calloc(v->ncp, sizeof *notes);
-		if (cps == NULL || notes == NULL) {
-			errorf("out of memory");
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < v->ncp; i++) {
-		size_t len;
-		if (read_file(v->cp_files[i], 65536, &notes[i], &len) < 0)
-			goto out;
-		cps[i].note = notes[i];
-		cps[i].len = len;
-		cps[i].vkey = v->cp_keys[i];
-		cps[i].label = v->cp_files[i];
-	}
+	if (cp_set_load(&cs, v->cp_files, v->cp_keys, v->ncp) < 0)
+		goto out;
 	o.all = v->all;
-	o.checkpoints = cps;
+	o.checkpoints = cs.in;
 	o.ncheckpoints = v->ncp;
 	if (avow_init() != AVOW_OK) {
 		errorf("libsodium failed to start");
@@ -314,21 +331,16 @@ int audit_and_print(const audit_view *v)
 	if (v->ncp == 0)
 		warnf("%s", no_checkpoint_warning);
 	rc = avow_audit_passed(a) ? EXIT_OK : EXIT_FAIL;
-	if (!find_misbehaviour(v, a, notes) && v->evidence != NULL)
+	if (!find_misbehaviour(v, a, cs.notes) && v->evidence != NULL)
 		warnf("no two checkpoints contradict each other; no evidence "
 		      "written");
 out:
 	avow_audit_free(a);
-	for (size_t i = 0; notes && i < v->ncp; i++)
-		free(notes[i]);
-	free(notes);
-	free(cps);
+	cp_set_free(&cs);
 	return rc;
 }
 
-/* Pair each --verifier-key with the --checkpoint before it; one key given
- * once serves every checkpoint. Returns 0, or -1 after a message. */
-static int pair_keys(const char **files, const char **keys, size_t ncp,
+int pair_keys(const char **files, const char **keys, size_t ncp,
 		     size_t nkeys)
 {
 	if (ncp == 0 && nkeys > 0) {

@@ -17,6 +17,25 @@ typedef struct {
 	const char *evidence; /* --evidence FILE, or NULL */
 } audit_view;
 
+/* Checkpoint files read for an audit. */
+#include "avow.h"
+typedef struct {
+	avow_checkpoint_in *in;
+	char **notes;
+	size_t n;
+} cp_set;
+
+/* Read n checkpoint files with their verifier keys; returns 0, or -1
+ * after a message (free with cp_set_free either way). */
+int cp_set_load(cp_set *c, const char **files, const char **keys, size_t n);
+void cp_set_free(cp_set *c);
+
+/* Pair each --verifier-key with the --checkpoint before it (keys[ncp]
+ * holds a key given before any checkpoint); one key given once serves
+ * every checkpoint. Returns 0, or -1 after a message. */
+int pair_keys(const char **files, const char **keys, size_t ncp,
+	      size_t nkeys);
+
 /* Returns the exit status: 0 intact, 1 failed, 2 usage or I/O. */
 int audit_and_print(const audit_view *v);
 

@@ -480,6 +480,18 @@ AVOW_API avow_status avow_log_consistency(avow_log *log, uint64_t old_size,
 					  avow_consistency *out,
 					  avow_error *err) AVOW_WARN_UNUSED;
 
+/* Keep log as a mirror of someone else's: audit the bundle file (with the
+ * checkpoints in opts) and append the records the log lacks, exactly as
+ * they are. All or none: unless the bundle passes its audit and the log's
+ * records are a prefix of the bundle's, nothing is written
+ * (AVOW_ERR_AUDIT or AVOW_ERR_INVALID, saying which record differs or
+ * that records were removed). *audit is the bundle's audit (free it);
+ * *added the number of records appended. */
+AVOW_API avow_status avow_log_import(avow_log *log, const char *bundle,
+				     const avow_audit_options *opts,
+				     avow_audit **audit, uint64_t *added,
+				     avow_error *err) AVOW_WARN_UNUSED;
+
 /* Rebuild the log's derived index from its records. */
 AVOW_API avow_status avow_log_reindex(avow_log *log,
 				      avow_error *err) AVOW_WARN_UNUSED;

@@ -48,6 +48,11 @@ static const command commands[] = {
 	{"consistency", cmd_consistency,
 	 "prove that an older tree is a prefix of a newer one",
 	 usage_consistency},
+	{"import", cmd_import, "audit a bundle and keep it as a local mirror",
+	 usage_import},
+	{"monitor", cmd_monitor, "check that a log extends the last trusted "
+				 "tree head",
+	 usage_monitor},
 	{"reindex", cmd_reindex, "rebuild the log's derived index",
 	 usage_reindex},
 };
