@@ -417,7 +417,8 @@ AVOW_API avow_status avow_checkpoint_sign(const avow_key *key,
 typedef struct avow_log avow_log;
 
 enum {
-	AVOW_OPEN_READONLY = 1u << 0, /* never write, not even the WAL */
+	AVOW_OPEN_READONLY = 1u << 0, /* never write the database (SQLite may still create
+				       the -wal and -shm files beside it) */
 };
 
 /* Create a new, empty log file at path (AVOW_ERR_EXISTS when something is

@@ -60,10 +60,19 @@ avow_status avow_checkpoint_open(avow_checkpoint *out, const char *note,
 	if (len == 0 || len > AVOW_NOTE_MAX)
 		return avow_seterr(err, AVOW_ERR_SYNTAX,
 				   "empty or oversized note");
-	if (!avow_utf8_valid((const uint8_t *)note, len) ||
-	    memchr(note, 0, len) != NULL)
-		return avow_seterr(err, AVOW_ERR_SYNTAX,
-				   "not UTF-8 text");
+	if (!avow_utf8_valid((const uint8_t *)note, len))
+		return avow_seterr(err, AVOW_ERR_SYNTAX, "not UTF-8 text");
+	/* As Go's note package: no control character but the newline. */
+	for (size_t i = 0, line = 1; i < len; i++) {
+		if (note[i] == '\n')
+			line++;
+		else if ((unsigned char)note[i] < 0x20 || note[i] == 0x7f)
+			return avow_seterr(err, AVOW_ERR_SYNTAX,
+					   "line %zu: a control character "
+					   "(byte 0x%02x); a note is UTF-8 "
+					   "text without control characters",
+					   line, (unsigned char)note[i]);
+	}
 	if (note[len - 1] != '\n')
 		return avow_seterr(err, AVOW_ERR_SYNTAX,
 				   "the note does not end with a newline");
@@ -127,13 +136,14 @@ avow_status avow_checkpoint_open(avow_checkpoint *out, const char *note,
 		name = p + sizeof dash - 1;
 		sp = memchr(name, ' ', (size_t)(nl - name));
 		if (sp == NULL || sp == name ||
-		    avow_key_name_problem(name, (size_t)(sp - name)) != NULL)
+		    memchr(name, '+', (size_t)(sp - name)) != NULL)
 			return avow_seterr(err, AVOW_ERR_SYNTAX,
 					   "line %zu: bad key name in a "
 					   "signature line",
 					   lineno + 1);
 		b64 = sp + 1;
-		/* Any base64; at least a key hash and one byte. */
+		/* Any base64 of at least a key hash and one byte (as Go's
+		 * note.Open demands of every line, known key or not). */
 		{
 			size_t bl = (size_t)(nl - b64), want = bl / 4 * 3;
 			uint8_t tmp[1024];
@@ -151,15 +161,25 @@ avow_status avow_checkpoint_open(avow_checkpoint *out, const char *note,
 						   "line %zu: the signature is "
 						   "not base64",
 						   lineno + 1);
+			if (want < 5)
+				return avow_seterr(err, AVOW_ERR_SYNTAX,
+						   "line %zu: the signature is "
+						   "shorter than a key hash and "
+						   "one byte",
+						   lineno + 1);
 			sigs++;
-			if (want != sizeof blob ||
-			    (size_t)(sp - name) != strlen(vk->name) ||
-			    memcmp(name, vk->name, strlen(vk->name)) != 0)
+			/* Another key's line: ignored. */
+			if ((size_t)(sp - name) != strlen(vk->name) ||
+			    memcmp(name, vk->name, strlen(vk->name)) != 0 ||
+			    memcmp(tmp, vk->hash, 4) != 0)
 				continue;
+			if (want != sizeof blob)
+				return avow_seterr(err, AVOW_ERR_CRYPTO,
+						   "the signature by %s does not "
+						   "verify (it is not 64 bytes)",
+						   vk->id);
 			memcpy(blob, tmp, sizeof blob);
 		}
-		if (memcmp(blob, vk->hash, 4) != 0)
-			continue;
 		if (avow_sig_verify(blob + 4, (const uint8_t *)note,
 				    out->text_len, vk->pk))
 			verified = 1;
