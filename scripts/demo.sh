@@ -57,10 +57,20 @@ seq=$("$avow" --key "$out/alice.key" claim --by cn-mfa \
 	--about wang-yi --topic diplomacy)
 "$avow" source check "$seq" "$article"
 
-echo "== the audit"
-"$verify" --log "$AVOW_LOG"
+echo "== a checkpoint, signed by the newsdesk admin key, to hand to readers"
+rm -f "$out/checkpoint.txt" "$out/claim-22.proof.json"
+"$avow" --key "$out/newsdesk.key" checkpoint -o "$out/checkpoint.txt"
+cat "$out/checkpoint.txt"
+vk=$(cat "$top/fixtures/keys/newsdesk.vkey")
+
+echo "== the audit, against that checkpoint"
+"$verify" --log "$AVOW_LOG" --checkpoint "$out/checkpoint.txt" --verifier-key "$vk"
 "$avow" export -o "$out/wang-yi.bundle"
-"$verify" --bundle "$out/wang-yi.bundle" --quiet
+"$verify" --bundle "$out/wang-yi.bundle" --quiet --checkpoint "$out/checkpoint.txt" --verifier-key "$vk"
+
+echo "== a reader's check of one claim (#22, the July intelligence report) without the log"
+"$avow" prove 22 --checkpoint "$out/checkpoint.txt" -o "$out/claim-22.proof.json"
+"$verify" inclusion "$out/claim-22.proof.json" --verifier-key "$vk" --origin "$origin"
 
 echo "== the report: the dual-use technology accusations and China's denials"
 "$avow" report --topic dual-use-technology
