@@ -113,7 +113,8 @@ static void print_json_verdict(const audit_view *v, const avow_audit *a,
 	x = cJSON_AddObjectToObject(o, "records");
 	for (size_t i = 0; i < 6; i++)
 		cJSON_AddNumberToObject(
-			x, types[i], (double)avow_audit_type_count(a, types[i]));
+			x, types[i],
+			(double)avow_audit_type_count(a, types[i]));
 	arr = cJSON_AddArrayToObject(o, "keys");
 	for (size_t i = 0; i < avow_audit_key_count(a); i++) {
 		avow_key_summary k;
@@ -129,7 +130,8 @@ static void print_json_verdict(const audit_view *v, const avow_audit *a,
 		if (k.revoked == UINT64_MAX)
 			cJSON_AddNullToObject(x, "revoked");
 		else
-			cJSON_AddNumberToObject(x, "revoked", (double)k.revoked);
+			cJSON_AddNumberToObject(x, "revoked",
+						(double)k.revoked);
 		cJSON_AddNumberToObject(x, "records", (double)k.records);
 		if (k.records) {
 			fmt_time(k.first, f);
@@ -340,8 +342,7 @@ out:
 	return rc;
 }
 
-int pair_keys(const char **files, const char **keys, size_t ncp,
-		     size_t nkeys)
+int pair_keys(const char **files, const char **keys, size_t ncp, size_t nkeys)
 {
 	if (ncp == 0 && nkeys > 0) {
 		errorf("--verifier-key needs a --checkpoint");
@@ -421,7 +422,8 @@ int verify_main(int argc, char **argv, const char *log, const char *usage)
 			rc = EXIT_OK;
 			goto out;
 		case ':':
-			errorf("%s needs a value (see --help)", argv[optind - 1]);
+			errorf("%s needs a value (see --help)",
+			       argv[optind - 1]);
 			goto out;
 		default:
 			errorf("unknown option %s (see --help)",

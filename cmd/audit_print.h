@@ -33,8 +33,7 @@ void cp_set_free(cp_set *c);
 /* Pair each --verifier-key with the --checkpoint before it (keys[ncp]
  * holds a key given before any checkpoint); one key given once serves
  * every checkpoint. Returns 0, or -1 after a message. */
-int pair_keys(const char **files, const char **keys, size_t ncp,
-	      size_t nkeys);
+int pair_keys(const char **files, const char **keys, size_t ncp, size_t nkeys);
 
 /* Returns the exit status: 0 intact, 1 failed, 2 usage or I/O. */
 int audit_and_print(const audit_view *v);

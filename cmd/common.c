@@ -42,8 +42,7 @@ void warnf(const char *fmt, ...)
 int exit_code(avow_status rc)
 {
 	switch (rc) {
-	case AVOW_OK:
-		return EXIT_OK;
+	case AVOW_OK: return EXIT_OK;
 	case AVOW_ERR_USAGE:
 	case AVOW_ERR_IO:
 	case AVOW_ERR_NOT_LOG:
@@ -54,16 +53,14 @@ int exit_code(avow_status rc)
 	case AVOW_ERR_PASSPHRASE:
 	case AVOW_ERR_READONLY:
 	case AVOW_ERR_FULL:
-	case AVOW_ERR_BUSY:
-		return EXIT_USAGE;
+	case AVOW_ERR_BUSY: return EXIT_USAGE;
 	case AVOW_ERR_NOMEM:
 	case AVOW_ERR_SYNTAX:
 	case AVOW_ERR_INVALID:
 	case AVOW_ERR_CRYPTO:
 	case AVOW_ERR_CORRUPT:
 	case AVOW_ERR_CLOCK:
-	case AVOW_ERR_AUDIT:
-		return EXIT_FAIL;
+	case AVOW_ERR_AUDIT: return EXIT_FAIL;
 	}
 	return EXIT_FAIL;
 }

@@ -25,45 +25,45 @@ extern "C" {
 #endif
 
 #if defined(__GNUC__) && !defined(AVOW_NO_VISIBILITY)
-#define AVOW_API __attribute__((visibility("default")))
+#define AVOW_API	 __attribute__((visibility("default")))
 #define AVOW_WARN_UNUSED __attribute__((warn_unused_result))
 #else
 #define AVOW_API
 #define AVOW_WARN_UNUSED
 #endif
 
-#define AVOW_VERSION "0.1.0"
+#define AVOW_VERSION	    "0.1.0"
 #define AVOW_FORMAT_VERSION 1
 
-#define AVOW_HASH_BYTES 32     /* SHA-256 */
-#define AVOW_PUBKEY_BYTES 32   /* Ed25519 public key */
-#define AVOW_SEED_BYTES 32     /* Ed25519 seed */
-#define AVOW_SIG_BYTES 64      /* Ed25519 signature */
-#define AVOW_KEY_NAME_MAX 128  /* bytes of a key name */
-#define AVOW_KEY_ID_MAX (AVOW_KEY_NAME_MAX + 10)        /* name+hhhhhhhh */
+#define AVOW_HASH_BYTES	      32		       /* SHA-256 */
+#define AVOW_PUBKEY_BYTES     32		       /* Ed25519 public key */
+#define AVOW_SEED_BYTES	      32		       /* Ed25519 seed */
+#define AVOW_SIG_BYTES	      64		       /* Ed25519 signature */
+#define AVOW_KEY_NAME_MAX     128		       /* bytes of a key name */
+#define AVOW_KEY_ID_MAX	      (AVOW_KEY_NAME_MAX + 10) /* name+hhhhhhhh */
 #define AVOW_VERIFIER_KEY_MAX (AVOW_KEY_ID_MAX + 1 + 44) /* +base64 */
 
 /* Status codes: stable numbers, appended to, never renumbered. */
 typedef enum {
 	AVOW_OK = 0,
-	AVOW_ERR_NOMEM = 1,       /* out of memory */
-	AVOW_ERR_IO = 2,          /* a file could not be read or written */
-	AVOW_ERR_USAGE = 3,       /* a caller's argument is not acceptable */
-	AVOW_ERR_SYNTAX = 4,      /* malformed JSON, encoding or field */
-	AVOW_ERR_INVALID = 5,     /* well formed, but breaks a rule of the format */
-	AVOW_ERR_CRYPTO = 6,      /* a signature or key does not verify */
-	AVOW_ERR_PASSPHRASE = 7,  /* wrong passphrase, or key file tampered */
-	AVOW_ERR_NOT_LOG = 8,     /* the file is not an avow log */
-	AVOW_ERR_VERSION = 9,     /* the log is of a newer format version */
-	AVOW_ERR_CORRUPT = 10,    /* storage reports corruption */
-	AVOW_ERR_BUSY = 11,       /* another writer held the log too long */
-	AVOW_ERR_CLOCK = 12,      /* the clock is behind the last record */
-	AVOW_ERR_EXISTS = 13,     /* would overwrite something that exists */
-	AVOW_ERR_NOT_FOUND = 14,  /* no such record, key, actor or file */
-	AVOW_ERR_AUDIT = 15,      /* the log fails its audit */
-	AVOW_ERR_PERMISSIONS = 16,/* a key file is readable by others */
-	AVOW_ERR_FULL = 17,       /* the disk or database is full */
-	AVOW_ERR_READONLY = 18,   /* the log cannot be written */
+	AVOW_ERR_NOMEM = 1,   /* out of memory */
+	AVOW_ERR_IO = 2,      /* a file could not be read or written */
+	AVOW_ERR_USAGE = 3,   /* a caller's argument is not acceptable */
+	AVOW_ERR_SYNTAX = 4,  /* malformed JSON, encoding or field */
+	AVOW_ERR_INVALID = 5, /* well formed, but breaks a rule of the format */
+	AVOW_ERR_CRYPTO = 6,  /* a signature or key does not verify */
+	AVOW_ERR_PASSPHRASE = 7,   /* wrong passphrase, or key file tampered */
+	AVOW_ERR_NOT_LOG = 8,	   /* the file is not an avow log */
+	AVOW_ERR_VERSION = 9,	   /* the log is of a newer format version */
+	AVOW_ERR_CORRUPT = 10,	   /* storage reports corruption */
+	AVOW_ERR_BUSY = 11,	   /* another writer held the log too long */
+	AVOW_ERR_CLOCK = 12,	   /* the clock is behind the last record */
+	AVOW_ERR_EXISTS = 13,	   /* would overwrite something that exists */
+	AVOW_ERR_NOT_FOUND = 14,   /* no such record, key, actor or file */
+	AVOW_ERR_AUDIT = 15,	   /* the log fails its audit */
+	AVOW_ERR_PERMISSIONS = 16, /* a key file is readable by others */
+	AVOW_ERR_FULL = 17,	   /* the disk or database is full */
+	AVOW_ERR_READONLY = 18,	   /* the log cannot be written */
 } avow_status;
 
 /* A short, static, English description of a status code. */
@@ -213,10 +213,10 @@ typedef struct {
 /* A checkpoint to check against the log, with the verifier key the user
  * trusts for it. */
 typedef struct {
-	const char *note;   /* the signed note's bytes */
+	const char *note; /* the signed note's bytes */
 	size_t len;
-	const char *vkey;   /* "name+hhhhhhhh+base64" */
-	const char *label;  /* for messages, such as the file name */
+	const char *vkey;  /* "name+hhhhhhhh+base64" */
+	const char *label; /* for messages, such as the file name */
 } avow_checkpoint_in;
 
 typedef struct {
@@ -243,8 +243,7 @@ AVOW_API avow_status avow_audit_bundle(const char *path,
 AVOW_API int avow_audit_passed(const avow_audit *a);
 /* Failures, lowest seq first (checkpoint failures last, seq UINT64_MAX). */
 AVOW_API size_t avow_audit_failure_count(const avow_audit *a);
-AVOW_API const avow_failure *avow_audit_failure(const avow_audit *a,
-						size_t i);
+AVOW_API const avow_failure *avow_audit_failure(const avow_audit *a, size_t i);
 /* Plausibility warnings (SPEC section 7), in seq order. */
 AVOW_API size_t avow_audit_warning_count(const avow_audit *a);
 AVOW_API const char *avow_audit_warning(const avow_audit *a, size_t i,
@@ -259,11 +258,11 @@ AVOW_API size_t avow_audit_checkpoints_ok(const avow_audit *a);
 /* How checkpoint i of the options fared, with its content in *cp (may be
  * NULL) when it was read and its signature verified. */
 typedef enum {
-	AVOW_CP_OK = 0,     /* verified, and the log matches it */
+	AVOW_CP_OK = 0,	    /* verified, and the log matches it */
 	AVOW_CP_UNREADABLE, /* malformed, or no valid signature by its key */
 	AVOW_CP_FOREIGN,    /* another origin, or not an admin key of this
 			       log authorised at its size */
-	AVOW_CP_BEYOND,     /* larger than the log: records were removed */
+	AVOW_CP_BEYOND,	    /* larger than the log: records were removed */
 	AVOW_CP_DIFFERS,    /* the log's tree hash at its size differs */
 	AVOW_CP_UNCHECKED,  /* the audit stopped before it could be judged */
 } avow_cp_result;
@@ -272,17 +271,16 @@ AVOW_API avow_cp_result avow_audit_checkpoint(const avow_audit *a, size_t i,
 
 /* Accepted records of a type ("genesis", "key", "actor", "claim",
  * "response", "amend"). */
-AVOW_API uint64_t avow_audit_type_count(const avow_audit *a,
-					const char *type);
+AVOW_API uint64_t avow_audit_type_count(const avow_audit *a, const char *type);
 
 /* A key of the log as the audit left it. */
 typedef struct {
 	const char *id;
 	const char *verifier;
 	const char *holder;
-	const char *note;    /* NULL when none */
+	const char *note; /* NULL when none */
 	int admin;
-	uint64_t added;      /* seq of its genesis or key add */
+	uint64_t added;	     /* seq of its genesis or key add */
 	uint64_t revoked;    /* seq of its revoke, or UINT64_MAX */
 	uint64_t records;    /* accepted records it signed */
 	int64_t first, last; /* their times (seconds since 1970), -1 if none */
@@ -340,17 +338,15 @@ AVOW_API avow_status avow_consistency_verify(const avow_consistency *p,
  * reproduces new_root and set old_root to the old tree hash it implies,
  * the only one consistent with new_root. AVOW_ERR_USAGE when old_size is
  * a power of two (the proof then holds no trace of the old tree). */
-AVOW_API avow_status avow_consistency_old_root(const avow_consistency *p,
-					       const uint8_t new_root[32],
-					       uint8_t old_root[32],
-					       avow_error *err)
-	AVOW_WARN_UNUSED;
+AVOW_API avow_status avow_consistency_old_root(
+	const avow_consistency *p, const uint8_t new_root[32],
+	uint8_t old_root[32], avow_error *err) AVOW_WARN_UNUSED;
 
 /* Parse the JSON of SPEC section 6 ({"index", "tree_size", "leaf_hash",
  * "proof"} and {"old_size", "new_size", "proof"}), strictly: no other
  * member, canonical base64 of 32 bytes, sizes in range. */
-AVOW_API avow_status avow_inclusion_parse(avow_inclusion *out,
-					  const char *json, size_t len,
+AVOW_API avow_status avow_inclusion_parse(avow_inclusion *out, const char *json,
+					  size_t len,
 					  avow_error *err) AVOW_WARN_UNUSED;
 AVOW_API avow_status avow_consistency_parse(avow_consistency *out,
 					    const char *json, size_t len,
@@ -360,7 +356,6 @@ AVOW_API avow_status avow_consistency_parse(avow_consistency *out,
  * newline; free with avow_free), or NULL when out of memory. */
 AVOW_API char *avow_inclusion_json(const avow_inclusion *p);
 AVOW_API char *avow_consistency_json(const avow_consistency *p);
-
 
 /* Parse a checkpoint note and check that it carries a valid signature by
  * the verifier key vkey ("name+hhhhhhhh+base64"). Signature lines of other
@@ -381,13 +376,10 @@ AVOW_API avow_status avow_checkpoint_verify(avow_checkpoint *out,
  * proves nothing. avow_evidence_check returns AVOW_OK when the file
  * proves misbehaviour, with a one-line account in what; AVOW_ERR_INVALID
  * (with the reason) when it does not; AVOW_ERR_SYNTAX when malformed. */
-AVOW_API avow_status avow_evidence_make(const char *older,
-					const char *older_vk,
-					const char *newer,
-					const char *newer_vk,
+AVOW_API avow_status avow_evidence_make(const char *older, const char *older_vk,
+					const char *newer, const char *newer_vk,
 					const avow_consistency *p,
-					const uint8_t old_root[32],
-					char **json,
+					const uint8_t old_root[32], char **json,
 					avow_error *err) AVOW_WARN_UNUSED;
 AVOW_API avow_status avow_evidence_check(const char *json, size_t len,
 					 char *what, size_t what_len,
@@ -397,8 +389,7 @@ AVOW_API avow_status avow_evidence_check(const char *json, size_t len,
  * tree hash of its first m records (reads the bundle's first n records;
  * keeps 64 bytes a record in memory). */
 AVOW_API avow_status avow_bundle_consistency(const char *path, uint64_t m,
-					     uint64_t n,
-					     avow_consistency *p,
+					     uint64_t n, avow_consistency *p,
 					     uint8_t old_root[32],
 					     avow_error *err) AVOW_WARN_UNUSED;
 
@@ -417,8 +408,9 @@ AVOW_API avow_status avow_checkpoint_sign(const avow_key *key,
 typedef struct avow_log avow_log;
 
 enum {
-	AVOW_OPEN_READONLY = 1u << 0, /* never write the database (SQLite may still create
-				       the -wal and -shm files beside it) */
+	AVOW_OPEN_READONLY = 1u
+			     << 0, /* never write the database (SQLite may still
+				    create the -wal and -shm files beside it) */
 };
 
 /* Create a new, empty log file at path (AVOW_ERR_EXISTS when something is
@@ -442,8 +434,8 @@ AVOW_API avow_status avow_log_count(avow_log *log, uint64_t *n,
 
 /* The stored bytes of record seq (malloc'ed, NUL-terminated; free with
  * avow_free). */
-AVOW_API avow_status avow_log_record(avow_log *log, uint64_t seq,
-				     char **bytes, size_t *len,
+AVOW_API avow_status avow_log_record(avow_log *log, uint64_t seq, char **bytes,
+				     size_t *len,
 				     avow_error *err) AVOW_WARN_UNUSED;
 
 /* Write the bundle of the log (SPEC section 6) to the stream `f` (a
@@ -511,7 +503,7 @@ typedef struct {
 	const char *json;
 	size_t len;
 	const char *label; /* for messages, such as "claims.jsonl:3" */
-	long line;         /* this draft's line number, or 0 */
+	long line;	   /* this draft's line number, or 0 */
 } avow_draft;
 
 /* Append drafts as one transaction: all or none. Each is validated

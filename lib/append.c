@@ -25,7 +25,7 @@ typedef struct {
 
 typedef struct {
 	avow_log *log;
-	uint64_t base;     /* records in the log before this batch */
+	uint64_t base;	   /* records in the log before this batch */
 	avow_buf *pending; /* records made so far */
 	index_copy *rows;  /* their index rows */
 	size_t npending;
@@ -76,8 +76,8 @@ static const char *label_of(const avow_draft *d, char buf[32], size_t i)
 }
 
 /* Replace a draft's target by {"seq": n, "hash": leaf hash}. */
-static avow_status resolve_target(batch *b, const avow_draft *drafts,
-				  size_t i, cJSON *body, avow_buf *scratch,
+static avow_status resolve_target(batch *b, const avow_draft *drafts, size_t i,
+				  cJSON *body, avow_buf *scratch,
 				  avow_error *err)
 {
 	cJSON *t = cJSON_GetObjectItemCaseSensitive(body, "target");
@@ -308,13 +308,12 @@ static avow_status append(avow_log *log, const avow_key *key,
 	 * checks the signatures; here the rest suffices. */
 	st = avow_state_new(bfetch, &b);
 	if (st == NULL) {
-		rc = rollback(log, avow_seterr(err, AVOW_ERR_NOMEM,
-					       "out of memory"));
+		rc = rollback(
+			log, avow_seterr(err, AVOW_ERR_NOMEM, "out of memory"));
 		goto out;
 	}
-	src = sqlite3_prepare_v2(log->db,
-				 "SELECT data FROM records ORDER BY seq", -1,
-				 &q, NULL);
+	src = sqlite3_prepare_v2(
+		log->db, "SELECT data FROM records ORDER BY seq", -1, &q, NULL);
 	while (src == SQLITE_OK && (src = sqlite3_step(q)) == SQLITE_ROW) {
 		avow_failure f;
 		const void *p = sqlite3_column_blob(q, 0);
@@ -335,8 +334,8 @@ static avow_status append(avow_log *log, const avow_key *key,
 		src = SQLITE_OK;
 	}
 	if (src != SQLITE_DONE && src != SQLITE_OK) {
-		rc = rollback(log, avow_store_err(log, src, "reading records",
-						  err));
+		rc = rollback(log,
+			      avow_store_err(log, src, "reading records", err));
 		goto out;
 	}
 	sqlite3_finalize(q);
@@ -381,12 +380,12 @@ static avow_status append(avow_log *log, const avow_key *key,
 			rc = avow_seterr(err, AVOW_ERR_INVALID, "%s", f.detail);
 			if (strcmp(f.check, "key") == 0 ||
 			    strcmp(f.check, "role") == 0)
-				avow_errprefix(err, rc, "key %s: ",
-					       avow_key_id(key));
+				avow_errprefix(err, rc,
+					       "key %s: ", avow_key_id(key));
 		}
 		if (rc != AVOW_OK) {
-			avow_errprefix(err, rc, "%s: ",
-				       label_of(&drafts[i], lb, i));
+			avow_errprefix(err, rc,
+				       "%s: ", label_of(&drafts[i], lb, i));
 			rollback(log, rc);
 			goto out;
 		}
@@ -402,8 +401,8 @@ static avow_status append(avow_log *log, const avow_key *key,
 				 -1, &ins, NULL);
 	for (size_t i = 0; src == SQLITE_OK && i < n; i++) {
 		sqlite3_bind_int64(ins, 1, (sqlite3_int64)(b.base + i));
-		sqlite3_bind_blob(ins, 2, b.pending[i].p,
-				  (int)b.pending[i].len, SQLITE_STATIC);
+		sqlite3_bind_blob(ins, 2, b.pending[i].p, (int)b.pending[i].len,
+				  SQLITE_STATIC);
 		src = sqlite3_step(ins);
 		sqlite3_reset(ins);
 		if (src == SQLITE_DONE)
@@ -457,8 +456,7 @@ avow_status avow_log_append(avow_log *log, const avow_key *key,
 
 avow_status avow_log_init(avow_log *log, const avow_key *key,
 			  const char *origin, const char *holder,
-			  const char *description, int64_t now,
-			  avow_error *err)
+			  const char *description, int64_t now, avow_error *err)
 {
 	cJSON *d = cJSON_CreateObject(), *b;
 	avow_draft draft;

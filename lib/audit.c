@@ -110,21 +110,21 @@ static void cp_judge(avow_audit *a, cpcheck *c, size_t i)
 	if (c->parsed)
 		a->cpv[i] = c->cp;
 	a->cpres[i] = AVOW_CP_UNREADABLE;
-#define CPFAIL(...)                                                    \
-	do {                                                           \
-		char d_[600];                                          \
-		snprintf(d_, sizeof d_, __VA_ARGS__);                  \
-		snprintf(f.detail, sizeof f.detail, "%s: %s",          \
-			 c->in->label ? c->in->label : "checkpoint", d_); \
-		add_failure(a, &f);                                    \
-		return;                                                \
+#define CPFAIL(...)                                                            \
+	do {                                                                   \
+		char d_[600];                                                  \
+		snprintf(d_, sizeof d_, __VA_ARGS__);                          \
+		snprintf(f.detail, sizeof f.detail, "%s: %s",                  \
+			 c->in->label ? c->in->label : "checkpoint", d_);      \
+		add_failure(a, &f);                                            \
+		return;                                                        \
 	} while (0)
 	if (!c->parsed)
 		CPFAIL("%s", c->problem);
 	a->cpres[i] = AVOW_CP_FOREIGN;
 	if (origin == NULL || strcmp(c->cp.origin, origin) != 0)
-		CPFAIL("origin \"%s\" is not this log's (\"%s\")",
-		       c->cp.origin, origin ? origin : "");
+		CPFAIL("origin \"%s\" is not this log's (\"%s\")", c->cp.origin,
+		       origin ? origin : "");
 	a->cpres[i] = AVOW_CP_BEYOND;
 	if (c->cp.size > a->size)
 		CPFAIL("tree size %llu is larger than the log's %llu records: "
@@ -132,8 +132,8 @@ static void cp_judge(avow_audit *a, cpcheck *c, size_t i)
 		       (unsigned long long)c->cp.size,
 		       (unsigned long long)a->size);
 	a->cpres[i] = AVOW_CP_FOREIGN;
-	if (avow_verifier_parse(&vk, c->in->vkey, strlen(c->in->vkey),
-				&err) != AVOW_OK)
+	if (avow_verifier_parse(&vk, c->in->vkey, strlen(c->in->vkey), &err) !=
+	    AVOW_OK)
 		CPFAIL("verifier key: %s", err.msg);
 	if (!avow_state_key_authorised(a->st, vk.id, c->cp.size - 1, &admin))
 		CPFAIL("signed by %s, which is not a key of this log "
@@ -169,11 +169,10 @@ avow_status avow_audit_run(avow_source *src, const avow_audit_options *o,
 	ncps = o->ncheckpoints;
 	*out = NULL;
 	a = calloc(1, sizeof *a);
-	if (a == NULL || (ncps && ((cps = calloc(ncps, sizeof *cps)) == NULL ||
-				   (a->cpres = calloc(ncps, sizeof *a->cpres)) ==
-					   NULL ||
-				   (a->cpv = calloc(ncps, sizeof *a->cpv)) ==
-					   NULL))) {
+	if (a == NULL ||
+	    (ncps && ((cps = calloc(ncps, sizeof *cps)) == NULL ||
+		      (a->cpres = calloc(ncps, sizeof *a->cpres)) == NULL ||
+		      (a->cpv = calloc(ncps, sizeof *a->cpv)) == NULL))) {
 		if (a != NULL) {
 			free(a->cpres);
 			free(a->cpv);

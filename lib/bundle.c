@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #define MAX_LINE ((1u << 20) + 1)
-#define CHUNK (1u << 20)
+#define CHUNK	 (1u << 20)
 
 typedef struct {
 	avow_source src;
@@ -21,9 +21,9 @@ typedef struct {
 	const char *path;
 	uint8_t *buf;
 	size_t cap, start, end; /* unread bytes are buf[start..end) */
-	uint64_t buf_off;       /* file offset of buf[0] */
+	uint64_t buf_off;	/* file offset of buf[0] */
 	int eof;
-	uint64_t n;             /* records returned */
+	uint64_t n; /* records returned */
 	uint64_t *offs;
 	uint32_t *lens;
 	size_t ocap;

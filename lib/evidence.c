@@ -153,8 +153,8 @@ avow_status avow_evidence_check(const char *json, size_t len, char *what,
 		snprintf(what, what_len,
 			 "%.*s and %.*s both signed a tree of %" PRIu64
 			 " records of %s, with different tree hashes",
-			 id_len(vk[0]), vk[0], id_len(vk[1]), vk[1],
-			 cp[0].size, cp[0].origin);
+			 id_len(vk[0]), vk[0], id_len(vk[1]), vk[1], cp[0].size,
+			 cp[0].origin);
 		goto out;
 	}
 	if (cons == NULL || !cJSON_IsString(oldr) ||
@@ -167,19 +167,18 @@ avow_status avow_evidence_check(const char *json, size_t len, char *what,
 		goto out;
 	}
 	ctext = cJSON_PrintUnformatted(cons);
-	st = ctext == NULL ? avow_seterr(err, AVOW_ERR_NOMEM, "out of memory")
-			   : avow_consistency_parse(&p, ctext, strlen(ctext),
-						    err);
+	st = ctext == NULL
+		     ? avow_seterr(err, AVOW_ERR_NOMEM, "out of memory")
+		     : avow_consistency_parse(&p, ctext, strlen(ctext), err);
 	if (st != AVOW_OK)
 		goto out;
 	if (p.old_size != cp[0].size || p.new_size != cp[1].size) {
-		st = avow_seterr(err, AVOW_ERR_INVALID,
-				 "the consistency proof is from %" PRIu64
-				 " to %" PRIu64
-				 " records, not between the checkpoints' "
-				 "sizes %" PRIu64 " and %" PRIu64,
-				 p.old_size, p.new_size, cp[0].size,
-				 cp[1].size);
+		st = avow_seterr(
+			err, AVOW_ERR_INVALID,
+			"the consistency proof is from %" PRIu64 " to %" PRIu64
+			" records, not between the checkpoints' "
+			"sizes %" PRIu64 " and %" PRIu64,
+			p.old_size, p.new_size, cp[0].size, cp[1].size);
 		goto out;
 	}
 	st = avow_consistency_verify(&p, old_root, cp[1].root, err);

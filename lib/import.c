@@ -135,8 +135,10 @@ avow_status avow_log_import(avow_log *log, const char *bundle,
 					 f->check, f->detail);
 	}
 	if (st == AVOW_OK && im.problem[0])
-		st = avow_seterr(err, AVOW_ERR_INVALID, "%s; nothing was "
-				 "imported", im.problem);
+		st = avow_seterr(err, AVOW_ERR_INVALID,
+				 "%s; nothing was "
+				 "imported",
+				 im.problem);
 	if (st == AVOW_OK && avow_audit_size(*audit) < im.have)
 		st = avow_seterr(err, AVOW_ERR_INVALID,
 				 "the mirror holds %llu records, the bundle "

@@ -18,8 +18,8 @@
 
 /* Fill err (when not NULL) with code and a formatted one-line message;
  * returns code, so that `return avow_seterr(err, ...)` reads well. */
-avow_status avow_seterr(avow_error *err, avow_status code, const char *fmt,
-			...) AVOW_PRINTF(3, 4);
+avow_status avow_seterr(avow_error *err, avow_status code, const char *fmt, ...)
+	AVOW_PRINTF(3, 4);
 
 /* Prefix err->msg with a formatted context ("line 3: "). Returns err->code
  * (or `code` when err is NULL). */

@@ -142,24 +142,23 @@ static int scan_string(scanner *sc)
 			switch (c) {
 			case '"':
 			case '\\':
-			case '/':
-				sc->i += 2;
-				continue;
+			case '/': sc->i += 2; continue;
 			case 'b':
 			case 'f':
 			case 'n':
 			case 'r':
 			case 't':
-				cp = c == 'b' ? 8 : c == 'f' ? 12 : c == 'n' ? 10
-					: c == 'r' ? 13 : 9;
+				cp = c == 'b'	? 8
+				     : c == 'f' ? 12
+				     : c == 'n' ? 10
+				     : c == 'r' ? 13
+						: 9;
 				if (!check_cp(sc, cp))
 					return 0;
 				sc->i += 2;
 				continue;
-			case 'u':
-				break;
-			default:
-				return fail(sc, "invalid escape in a string");
+			case 'u': break;
+			default: return fail(sc, "invalid escape in a string");
 			}
 			if (sc->i + 6 > sc->n || !hex4(sc->p + sc->i + 2, &cp))
 				return fail(sc, "invalid \\u escape");
@@ -190,8 +189,8 @@ static int scan_string(scanner *sc)
 			continue;
 		}
 		{
-			size_t k = utf8_decode(sc->p + sc->i, sc->n - sc->i,
-					       &cp);
+			size_t k =
+				utf8_decode(sc->p + sc->i, sc->n - sc->i, &cp);
 			if (k == 0)
 				return fail(sc, "invalid UTF-8 in a string");
 			sc->i += k;
@@ -293,16 +292,11 @@ static int scan_value(scanner *sc, int depth)
 		return fail(sc, "unexpected end of input");
 	switch (sc->p[sc->i]) {
 	case '{':
-	case '[':
-		return scan_container(sc, depth);
-	case '"':
-		return scan_string(sc);
-	case 't':
-		return scan_literal(sc, "true");
-	case 'f':
-		return scan_literal(sc, "false");
-	case 'n':
-		return scan_literal(sc, "null");
+	case '[': return scan_container(sc, depth);
+	case '"': return scan_string(sc);
+	case 't': return scan_literal(sc, "true");
+	case 'f': return scan_literal(sc, "false");
+	case 'n': return scan_literal(sc, "null");
 	default:
 		if (sc->p[sc->i] == '-' ||
 		    (sc->p[sc->i] >= '0' && sc->p[sc->i] <= '9'))
@@ -359,8 +353,7 @@ static const char *find_duplicate(const cJSON *v, int *oom)
 	return NULL;
 }
 
-cJSON *avow_json_parse(const char *s, size_t n, unsigned flags,
-		       avow_error *err)
+cJSON *avow_json_parse(const char *s, size_t n, unsigned flags, avow_error *err)
 {
 	scanner sc = {(const uint8_t *)s, n, 0, flags, err};
 	cJSON *root;
@@ -514,21 +507,13 @@ void avow_json_canon(avow_buf *out, const cJSON *v)
 	const cJSON *c;
 
 	switch (v->type & 0xFF) {
-	case cJSON_NULL:
-		avow_buf_adds(out, "null");
-		return;
-	case cJSON_True:
-		avow_buf_adds(out, "true");
-		return;
-	case cJSON_False:
-		avow_buf_adds(out, "false");
-		return;
+	case cJSON_NULL: avow_buf_adds(out, "null"); return;
+	case cJSON_True: avow_buf_adds(out, "true"); return;
+	case cJSON_False: avow_buf_adds(out, "false"); return;
 	case cJSON_Number:
 		avow_buf_addf(out, "%" PRId64, avow_json_int(v));
 		return;
-	case cJSON_String:
-		canon_string(out, v->valuestring);
-		return;
+	case cJSON_String: canon_string(out, v->valuestring); return;
 	case cJSON_Array:
 		avow_buf_addc(out, '[');
 		for (c = v->child; c != NULL; c = c->next) {

@@ -26,7 +26,7 @@ enum {
 };
 
 #define AVOW_JSON_MAX_DEPTH 32
-#define AVOW_JSON_MAX_INT 9007199254740991ULL /* 2^53 - 1 */
+#define AVOW_JSON_MAX_INT   9007199254740991ULL /* 2^53 - 1 */
 
 /* Parse s[0..n) strictly (white space allowed around tokens). Returns the
  * tree (free with cJSON_Delete) or NULL with err set to a message such as

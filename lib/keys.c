@@ -53,17 +53,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define KEYFILE_MAX 4096
+#define KEYFILE_MAX   4096
 #define KEYFILE_MAGIC "avow-secret-key v1"
-#define SALT_BYTES crypto_pwhash_SALTBYTES
-#define NONCE_BYTES crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
-#define SEALED_BYTES \
+#define SALT_BYTES    crypto_pwhash_SALTBYTES
+#define NONCE_BYTES   crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define SEALED_BYTES                                                           \
 	(AVOW_SEED_BYTES + crypto_aead_xchacha20poly1305_ietf_ABYTES)
-#define KEK_BYTES crypto_aead_xchacha20poly1305_ietf_KEYBYTES
-#define C2SP_PREFIX "PRIVATE+KEY+"
+#define KEK_BYTES	  crypto_aead_xchacha20poly1305_ietf_KEYBYTES
+#define C2SP_PREFIX	  "PRIVATE+KEY+"
 #define POSSESSION_PREFIX "avow/v1/possession\n"
-#define ORIGIN_MAX 255
-#define ALG_ED25519 0x01
+#define ORIGIN_MAX	  255
+#define ALG_ED25519	  0x01
 
 /*
  * The secret half of a key. alg (always 0x01) sits right before the seed
@@ -112,8 +112,7 @@ static avow_status key_new(avow_key **out, avow_error *err)
 	return AVOW_OK;
 }
 
-static avow_status key_set_name(avow_key *k, const char *name,
-				avow_error *err)
+static avow_status key_set_name(avow_key *k, const char *name, avow_error *err)
 {
 	char show[160];
 	const char *problem;
@@ -125,10 +124,11 @@ static avow_status key_set_name(avow_key *k, const char *name,
 	problem = avow_key_name_problem(name, n);
 	if (problem != NULL) {
 		avow_show(show, sizeof show, name, n);
-		return avow_seterr(err, AVOW_ERR_USAGE,
-				   "key name \"%s\" %s (want 1 to 128 printable "
-				   "ASCII characters, no space, no '+')",
-				   show, problem);
+		return avow_seterr(
+			err, AVOW_ERR_USAGE,
+			"key name \"%s\" %s (want 1 to 128 printable "
+			"ASCII characters, no space, no '+')",
+			show, problem);
 	}
 	memcpy(k->name, name, n);
 	k->name[n] = 0;
@@ -152,8 +152,7 @@ void avow_key_free(avow_key *key)
 	free(key);
 }
 
-avow_status avow_key_generate(avow_key **out, const char *name,
-			      avow_error *err)
+avow_status avow_key_generate(avow_key **out, const char *name, avow_error *err)
 {
 	avow_status st;
 	avow_key *k;
@@ -248,8 +247,8 @@ static int is_lower_hex8(const char *s, size_t n)
 	return 1;
 }
 
-avow_status avow_key_import_c2sp(avow_key **out, const char *text,
-				 size_t len, avow_error *err)
+avow_status avow_key_import_c2sp(avow_key **out, const char *text, size_t len,
+				 avow_error *err)
 {
 	const char *name, *hash, *b64, *end, *p;
 	size_t namelen, pfx = sizeof C2SP_PREFIX - 1;
@@ -280,9 +279,10 @@ avow_status avow_key_import_c2sp(avow_key **out, const char *text,
 	name = text + pfx;
 	p = memchr(name, '+', (size_t)(end - name));
 	if (p == NULL)
-		return avow_seterr(err, AVOW_ERR_SYNTAX,
-				   "C2SP signer key: not of the form "
-				   C2SP_PREFIX "name+hhhhhhhh+base64");
+		return avow_seterr(
+			err, AVOW_ERR_SYNTAX,
+			"C2SP signer key: not of the form " C2SP_PREFIX
+			"name+hhhhhhhh+base64");
 	namelen = (size_t)(p - name);
 	problem = avow_key_name_problem(name, namelen);
 	if (problem != NULL) {
@@ -310,7 +310,8 @@ avow_status avow_key_import_c2sp(avow_key **out, const char *text,
 		avow_key_free(k);
 		return avow_seterr(err, AVOW_ERR_SYNTAX,
 				   "C2SP signer key %s: the key is not "
-				   "canonical base64 of 33 bytes", show);
+				   "canonical base64 of 33 bytes",
+				   show);
 	}
 	if (k->sec->alg != ALG_ED25519) {
 		unsigned alg = k->sec->alg;
@@ -318,7 +319,8 @@ avow_status avow_key_import_c2sp(avow_key **out, const char *text,
 		avow_key_free(k);
 		return avow_seterr(err, AVOW_ERR_INVALID,
 				   "C2SP signer key %s: algorithm byte 0x%02x "
-				   "is not 0x01 (Ed25519)", show, alg);
+				   "is not 0x01 (Ed25519)",
+				   show, alg);
 	}
 	memcpy(k->name, name, namelen);
 	k->name[namelen] = 0;
@@ -328,17 +330,18 @@ avow_status avow_key_import_c2sp(avow_key **out, const char *text,
 	want[8] = 0;
 	if (memcmp(hash, want, 8) != 0) {
 		avow_key_free(k);
-		return avow_seterr(err, AVOW_ERR_CRYPTO,
-				   "C2SP signer key %s+%.8s: key hash %.8s does "
-				   "not match the name and key (want %s)",
-				   show, hash, hash, want);
+		return avow_seterr(
+			err, AVOW_ERR_CRYPTO,
+			"C2SP signer key %s+%.8s: key hash %.8s does "
+			"not match the name and key (want %s)",
+			show, hash, hash, want);
 	}
 	*out = k;
 	return AVOW_OK;
 }
 
-avow_status avow_key_export_c2sp(const avow_key *key, char *out,
-				 size_t outlen, avow_error *err)
+avow_status avow_key_export_c2sp(const avow_key *key, char *out, size_t outlen,
+				 avow_error *err)
 {
 	size_t pfx = sizeof C2SP_PREFIX - 1, idlen, need;
 
@@ -348,10 +351,11 @@ avow_status avow_key_export_c2sp(const avow_key *key, char *out,
 	idlen = strlen(key->id);
 	need = pfx + idlen + 1 + AVOW_B64_LEN(1 + AVOW_SEED_BYTES) + 1;
 	if (outlen < need)
-		return avow_seterr(err, AVOW_ERR_USAGE,
-				   "C2SP export of %s: a buffer of %zu bytes is "
-				   "too small (need %zu)", key->id, outlen,
-				   need);
+		return avow_seterr(
+			err, AVOW_ERR_USAGE,
+			"C2SP export of %s: a buffer of %zu bytes is "
+			"too small (need %zu)",
+			key->id, outlen, need);
 	memcpy(out, C2SP_PREFIX, pfx);
 	memcpy(out + pfx, key->id, idlen);
 	out[pfx + idlen] = '+';
@@ -364,9 +368,8 @@ avow_status avow_key_export_c2sp(const avow_key *key, char *out,
  * Signatures and possession proofs
  * ------------------------------------------------------------------ */
 
-avow_status avow_key_sign(const avow_key *key, const uint8_t *msg,
-			  size_t len, uint8_t sig[AVOW_SIG_BYTES],
-			  avow_error *err)
+avow_status avow_key_sign(const avow_key *key, const uint8_t *msg, size_t len,
+			  uint8_t sig[AVOW_SIG_BYTES], avow_error *err)
 {
 	if (key == NULL || sig == NULL || (msg == NULL && len != 0))
 		return avow_seterr(err, AVOW_ERR_USAGE,
@@ -493,10 +496,11 @@ avow_status avow_key_possession(const avow_key *key, const char *origin,
 				    strlen(out), err);
 	if (st != AVOW_OK) {
 		out[0] = 0;
-		return avow_seterr(err, AVOW_ERR_CRYPTO,
-				   "possession proof of %s does not verify "
-				   "after signing: the key in memory is damaged",
-				   key->id);
+		return avow_seterr(
+			err, AVOW_ERR_CRYPTO,
+			"possession proof of %s does not verify "
+			"after signing: the key in memory is damaged",
+			key->id);
 	}
 	return AVOW_OK;
 }
@@ -532,8 +536,7 @@ static const char *errstr(int e, char *buf, size_t n)
 }
 
 /* Limits chosen by AVOW_KDF_LIMITS (unset or empty: moderate). */
-static avow_status kdf_limits_from_env(struct kdf_limits *l,
-				       avow_error *err)
+static avow_status kdf_limits_from_env(struct kdf_limits *l, avow_error *err)
 {
 	const char *v = getenv("AVOW_KDF_LIMITS");
 	char show[80];
@@ -551,16 +554,16 @@ static avow_status kdf_limits_from_env(struct kdf_limits *l,
 		avow_show(show, sizeof show, v, strlen(v));
 		return avow_seterr(err, AVOW_ERR_USAGE,
 				   "AVOW_KDF_LIMITS=%s: want interactive, "
-				   "moderate or sensitive", show);
+				   "moderate or sensitive",
+				   show);
 	}
 	return AVOW_OK;
 }
 
 /* Derive the key-encryption key into guarded memory (*kek, freed by the
  * caller with sodium_free). */
-static avow_status derive_kek(uint8_t **kek, const char *path,
-			      const char *pass, size_t passlen,
-			      const uint8_t salt[SALT_BYTES],
+static avow_status derive_kek(uint8_t **kek, const char *path, const char *pass,
+			      size_t passlen, const uint8_t salt[SALT_BYTES],
 			      const struct kdf_limits *l, avow_error *err)
 {
 	uint8_t *k;
@@ -578,7 +581,8 @@ static avow_status derive_kek(uint8_t **kek, const char *path,
 		sodium_free(k);
 		return avow_seterr(err, AVOW_ERR_NOMEM,
 				   "%s: Argon2id failed: it needs %zu MiB of "
-				   "memory", path, l->mem >> 20);
+				   "memory",
+				   path, l->mem >> 20);
 	}
 	*kek = k;
 	return AVOW_OK;
@@ -597,7 +601,8 @@ static avow_status unseal(uint8_t seed[AVOW_SEED_BYTES], const char *path,
 	    mlen != AVOW_SEED_BYTES)
 		return avow_seterr(err, AVOW_ERR_PASSPHRASE,
 				   "%s: wrong passphrase, or the key file was "
-				   "altered", path);
+				   "altered",
+				   path);
 	return AVOW_OK;
 }
 
@@ -633,7 +638,8 @@ static int next_line(struct lines *lx, const char *path, const char **line,
 		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e) {
 			avow_seterr(err, AVOW_ERR_SYNTAX,
 				    "%s: line %d: byte 0x%02x is not printable "
-				    "ASCII", path, lx->no, (unsigned char)s[i]);
+				    "ASCII",
+				    path, lx->no, (unsigned char)s[i]);
 			return -1;
 		}
 	}
@@ -647,8 +653,7 @@ static int next_line(struct lines *lx, const char *path, const char **line,
  * value is NULL). what says how the line should look, for messages. */
 static avow_status want_line(struct lines *lx, const char *path,
 			     const char *word, const char *what,
-			     const char **value, size_t *vlen,
-			     avow_error *err)
+			     const char **value, size_t *vlen, avow_error *err)
 {
 	size_t wl = strlen(word), n;
 	const char *line;
@@ -676,8 +681,7 @@ static avow_status want_line(struct lines *lx, const char *path,
 
 /* Split the first space-separated field off *s. Returns 0 when it is
  * empty. */
-static int next_field(const char **s, size_t *n, const char **f,
-		      size_t *flen)
+static int next_field(const char **s, size_t *n, const char **f, size_t *flen)
 {
 	const char *sp = memchr(*s, ' ', *n);
 	size_t l = sp ? (size_t)(sp - *s) : *n;
@@ -714,9 +718,8 @@ static int parse_dec(const char *s, size_t n, unsigned long long max,
 	return 1;
 }
 
-static avow_status parse_kdf(struct keyfile *kf, const char *path,
-			     int lineno, const char *v, size_t n,
-			     avow_error *err)
+static avow_status parse_kdf(struct keyfile *kf, const char *path, int lineno,
+			     const char *v, size_t n, avow_error *err)
 {
 	const char *f;
 	size_t fl;
@@ -728,32 +731,35 @@ static avow_status parse_kdf(struct keyfile *kf, const char *path,
 	}
 	if (!next_field(&v, &n, &f, &fl) || fl != 8 ||
 	    memcmp(f, "argon2id", 8) != 0)
-		return avow_seterr(err, AVOW_ERR_SYNTAX,
-				   "%s: line %d: want \"kdf argon2id <opslimit> "
-				   "<memlimit> <salt>\" or \"kdf none\"",
-				   path, lineno);
+		return avow_seterr(
+			err, AVOW_ERR_SYNTAX,
+			"%s: line %d: want \"kdf argon2id <opslimit> "
+			"<memlimit> <salt>\" or \"kdf none\"",
+			path, lineno);
 	kf->encrypted = 1;
 	if (!next_field(&v, &n, &f, &fl) ||
 	    !parse_dec(f, fl, ULLONG_MAX, &kf->kdf.ops) ||
 	    !next_field(&v, &n, &f, &fl) || !parse_dec(f, fl, SIZE_MAX, &mem))
 		return avow_seterr(err, AVOW_ERR_SYNTAX,
 				   "%s: line %d: the Argon2id limits are not "
-				   "two decimal numbers", path, lineno);
+				   "two decimal numbers",
+				   path, lineno);
 	kf->kdf.mem = (size_t)mem;
 	if (kf->kdf.ops < crypto_pwhash_OPSLIMIT_INTERACTIVE ||
 	    kf->kdf.ops > crypto_pwhash_OPSLIMIT_SENSITIVE)
-		return avow_seterr(err, AVOW_ERR_INVALID,
-				   "%s: line %d: opslimit %llu is outside "
-				   "%llu..%llu", path, lineno, kf->kdf.ops,
-				   (unsigned long long)
-					   crypto_pwhash_OPSLIMIT_INTERACTIVE,
-				   (unsigned long long)
-					   crypto_pwhash_OPSLIMIT_SENSITIVE);
+		return avow_seterr(
+			err, AVOW_ERR_INVALID,
+			"%s: line %d: opslimit %llu is outside "
+			"%llu..%llu",
+			path, lineno, kf->kdf.ops,
+			(unsigned long long)crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			(unsigned long long)crypto_pwhash_OPSLIMIT_SENSITIVE);
 	if (kf->kdf.mem < crypto_pwhash_MEMLIMIT_INTERACTIVE ||
 	    kf->kdf.mem > crypto_pwhash_MEMLIMIT_SENSITIVE)
 		return avow_seterr(err, AVOW_ERR_INVALID,
 				   "%s: line %d: memlimit %zu is outside "
-				   "%zu..%zu", path, lineno, kf->kdf.mem,
+				   "%zu..%zu",
+				   path, lineno, kf->kdf.mem,
 				   (size_t)crypto_pwhash_MEMLIMIT_INTERACTIVE,
 				   (size_t)crypto_pwhash_MEMLIMIT_SENSITIVE);
 	if (!next_field(&v, &n, &f, &fl) || n != 0 ||
@@ -766,14 +772,16 @@ static avow_status parse_kdf(struct keyfile *kf, const char *path,
 }
 
 /* A base64 field of exactly want bytes on the line just read. */
-static avow_status b64_field(uint8_t *out, size_t want, const char *v,
-			     size_t n, const char *path, int lineno,
-			     const char *what, avow_error *err)
+static avow_status b64_field(uint8_t *out, size_t want, const char *v, size_t n,
+			     const char *path, int lineno, const char *what,
+			     avow_error *err)
 {
 	if (!avow_b64_decode_exact(out, want, v, n))
-		return avow_seterr(err, AVOW_ERR_SYNTAX,
-				   "%s: line %d: the %s is not canonical base64 "
-				   "of %zu bytes", path, lineno, what, want);
+		return avow_seterr(
+			err, AVOW_ERR_SYNTAX,
+			"%s: line %d: the %s is not canonical base64 "
+			"of %zu bytes",
+			path, lineno, what, want);
 	return AVOW_OK;
 }
 
@@ -783,10 +791,10 @@ static avow_status b64_field(uint8_t *out, size_t want, const char *v,
  * encrypted one into kf->sealed.
  */
 static avow_status parse_keyfile(struct keyfile *kf, uint8_t *seed,
-				 const char *path, const char *text,
-				 size_t len, avow_error *err)
+				 const char *path, const char *text, size_t len,
+				 avow_error *err)
 {
-	struct lines lx = { text, len, 0, 0 };
+	struct lines lx = {text, len, 0, 0};
 	const char *v = NULL, *line, *problem;
 	char show[160];
 	avow_status st;
@@ -801,7 +809,8 @@ static avow_status parse_keyfile(struct keyfile *kf, uint8_t *seed,
 	    memcmp(line, KEYFILE_MAGIC, n) != 0)
 		return avow_seterr(err, AVOW_ERR_SYNTAX,
 				   "%s: line 1: not an avow secret key file "
-				   "(want \"" KEYFILE_MAGIC "\")", path);
+				   "(want \"" KEYFILE_MAGIC "\")",
+				   path);
 
 	st = want_line(&lx, path, "name", "name <key name>", &v, &n, err);
 	if (st != AVOW_OK)
@@ -845,11 +854,10 @@ static avow_status parse_keyfile(struct keyfile *kf, uint8_t *seed,
 			st = b64_field(kf->sealed, sizeof kf->sealed, v, n,
 				       path, lx.no, "sealed secret", err);
 	} else {
-		st = want_line(&lx, path, "seed", "seed <base64>", &v, &n,
-			       err);
+		st = want_line(&lx, path, "seed", "seed <base64>", &v, &n, err);
 		if (st == AVOW_OK)
-			st = b64_field(seed, AVOW_SEED_BYTES, v, n, path,
-				       lx.no, "seed", err);
+			st = b64_field(seed, AVOW_SEED_BYTES, v, n, path, lx.no,
+				       "seed", err);
 	}
 	if (st != AVOW_OK)
 		return st;
@@ -860,7 +868,8 @@ static avow_status parse_keyfile(struct keyfile *kf, uint8_t *seed,
 	if (r > 0)
 		return avow_seterr(err, AVOW_ERR_SYNTAX,
 				   "%s: line %d: unexpected line after the "
-				   "last one", path, lx.no);
+				   "last one",
+				   path, lx.no);
 	return AVOW_OK;
 }
 
@@ -880,10 +889,9 @@ static avow_status read_keyfile(const char *path, char *buf, size_t *len,
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		e = errno;
-		return avow_seterr(err, e == ENOENT ? AVOW_ERR_NOT_FOUND
-						    : AVOW_ERR_IO,
-				   "%s: cannot open: %s", path,
-				   errstr(e, es, sizeof es));
+		return avow_seterr(
+			err, e == ENOENT ? AVOW_ERR_NOT_FOUND : AVOW_ERR_IO,
+			"%s: cannot open: %s", path, errstr(e, es, sizeof es));
 	}
 	if (fstat(fd, &st) != 0) {
 		e = errno;
@@ -893,22 +901,23 @@ static avow_status read_keyfile(const char *path, char *buf, size_t *len,
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		return avow_seterr(err, AVOW_ERR_IO,
-				   "%s: not a regular file", path);
+		return avow_seterr(err, AVOW_ERR_IO, "%s: not a regular file",
+				   path);
 	}
 	if (check_mode && (st.st_mode & 077) != 0) {
 		close(fd);
-		return avow_seterr(err, AVOW_ERR_PERMISSIONS,
-				   "%s: mode %04o gives group or others access to "
-				   "the secret key; run chmod 600 %s", path,
-				   (unsigned)(st.st_mode & 07777), path);
+		return avow_seterr(
+			err, AVOW_ERR_PERMISSIONS,
+			"%s: mode %04o gives group or others access to "
+			"the secret key; run chmod 600 %s",
+			path, (unsigned)(st.st_mode & 07777), path);
 	}
 	if (st.st_size > KEYFILE_MAX) {
 		close(fd);
 		return avow_seterr(err, AVOW_ERR_SYNTAX,
 				   "%s: %lld bytes is too large for a key file "
-				   "(at most %d)", path,
-				   (long long)st.st_size, KEYFILE_MAX);
+				   "(at most %d)",
+				   path, (long long)st.st_size, KEYFILE_MAX);
 	}
 	while (got <= KEYFILE_MAX) {
 		r = read(fd, buf + got, KEYFILE_MAX + 1 - got);
@@ -929,7 +938,8 @@ static avow_status read_keyfile(const char *path, char *buf, size_t *len,
 	if (got > KEYFILE_MAX)
 		return avow_seterr(err, AVOW_ERR_SYNTAX,
 				   "%s: too large for a key file (at most %d "
-				   "bytes)", path, KEYFILE_MAX);
+				   "bytes)",
+				   path, KEYFILE_MAX);
 	*len = got;
 	return AVOW_OK;
 }
@@ -948,8 +958,7 @@ int avow_key_file_encrypted(const char *path)
 	scratch = sodium_malloc(sizeof *scratch);
 	if (text != NULL && scratch != NULL &&
 	    read_keyfile(path, text, &len, 0, NULL) == AVOW_OK &&
-	    parse_keyfile(&kf, scratch->seed, path, text, len, NULL) ==
-		    AVOW_OK)
+	    parse_keyfile(&kf, scratch->seed, path, text, len, NULL) == AVOW_OK)
 		ret = kf.encrypted;
 	sodium_free(scratch);
 	sodium_free(text);
@@ -1000,7 +1009,8 @@ avow_status avow_key_load(avow_key **out, const char *path,
 		if (memcmp(k->pk, kf.pk, sizeof kf.pk) != 0)
 			st = avow_seterr(err, AVOW_ERR_INVALID,
 					 "%s: the public key does not match "
-					 "the secret key", path);
+					 "the secret key",
+					 path);
 	}
 	sodium_free(text);
 	if (st != AVOW_OK) {
@@ -1054,8 +1064,8 @@ static void text_add_ull(struct text *t, unsigned long long v)
 
 /* Write len bytes to a new file at path, mode 0600, synced; on failure
  * nothing is left behind. */
-static avow_status write_new_file(const char *path, const char *p,
-				  size_t len, avow_error *err)
+static avow_status write_new_file(const char *path, const char *p, size_t len,
+				  avow_error *err)
 {
 	char es[128];
 	size_t done = 0;
@@ -1069,9 +1079,10 @@ static avow_status write_new_file(const char *path, const char *p,
 		if (e == EEXIST)
 			return avow_seterr(err, AVOW_ERR_EXISTS,
 					   "%s: already exists; a key file is "
-					   "never overwritten", path);
-		return avow_seterr(err, e == ENOSPC ? AVOW_ERR_FULL
-						    : AVOW_ERR_IO,
+					   "never overwritten",
+					   path);
+		return avow_seterr(err,
+				   e == ENOSPC ? AVOW_ERR_FULL : AVOW_ERR_IO,
 				   "%s: cannot create: %s", path,
 				   errstr(e, es, sizeof es));
 	}
@@ -1126,8 +1137,8 @@ static avow_status check_keyfile(const avow_key *key, const char *path,
 		st = unseal(sec->seed, path, &kf, t->p, kek, err);
 	if (st == AVOW_OK) {
 		crypto_sign_seed_keypair(pk, sec->sk, sec->seed);
-		if (sodium_memcmp(sec->seed, key->sec->seed,
-				  AVOW_SEED_BYTES) != 0 ||
+		if (sodium_memcmp(sec->seed, key->sec->seed, AVOW_SEED_BYTES) !=
+			    0 ||
 		    memcmp(pk, key->pk, sizeof pk) != 0 ||
 		    memcmp(kf.pk, key->pk, sizeof pk) != 0 ||
 		    strcmp(kf.name, key->name) != 0)
@@ -1137,7 +1148,8 @@ static avow_status check_keyfile(const avow_key *key, const char *path,
 	if (st != AVOW_OK)
 		return avow_seterr(err, AVOW_ERR_CRYPTO,
 				   "%s: the key file made for %s does not read "
-				   "back; nothing written", path, key->id);
+				   "back; nothing written",
+				   path, key->id);
 	return AVOW_OK;
 }
 
@@ -1146,8 +1158,8 @@ avow_status avow_key_save(const avow_key *key, const char *path,
 			  avow_error *err)
 {
 	uint8_t salt[SALT_BYTES], nonce[NONCE_BYTES], sealed[SEALED_BYTES];
-	struct kdf_limits l = { 0, 0 };
-	struct text t = { NULL, 0, 0 };
+	struct kdf_limits l = {0, 0};
+	struct text t = {NULL, 0, 0};
 	uint8_t *kek = NULL;
 	unsigned long long clen;
 	avow_status st;
@@ -1189,8 +1201,7 @@ avow_status avow_key_save(const avow_key *key, const char *path,
 		text_add_b64(&t, salt, sizeof salt);
 		text_adds(&t, "\n");
 		/* t holds the header lines: the associated data */
-		st = derive_kek(&kek, path, passphrase, passlen, salt, &l,
-				err);
+		st = derive_kek(&kek, path, passphrase, passlen, salt, &l, err);
 		if (st != AVOW_OK)
 			goto out;
 		crypto_aead_xchacha20poly1305_ietf_encrypt(
@@ -1204,8 +1215,8 @@ avow_status avow_key_save(const avow_key *key, const char *path,
 	}
 	if (t.full) {
 		st = avow_seterr(err, AVOW_ERR_USAGE,
-				 "%s: the key file would exceed %d bytes",
-				 path, KEYFILE_MAX);
+				 "%s: the key file would exceed %d bytes", path,
+				 KEYFILE_MAX);
 		goto out;
 	}
 	st = check_keyfile(key, path, &t, kek, err);

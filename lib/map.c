@@ -138,8 +138,8 @@ void avow_map_del(avow_map *m, const void *key, size_t len)
 	mask = m->cap - 1;
 	/* Backward-shift the cluster that follows. */
 	for (j = (i + 1) & mask; m->keys[j] != NULL; j = (j + 1) & mask) {
-		size_t home = (size_t)hash(m->keys[j] + 4, klen(m->keys[j])) &
-			      mask;
+		size_t home =
+			(size_t)hash(m->keys[j] + 4, klen(m->keys[j])) & mask;
 		/* Move j to i when home is not cyclically in (i, j]. */
 		if ((j > i && (home <= i || home > j)) ||
 		    (j < i && (home <= i && home > j))) {

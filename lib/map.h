@@ -10,9 +10,9 @@
 #include <stdint.h>
 
 typedef struct {
-	char **keys;     /* key bytes, each prefixed by its 4-byte length */
+	char **keys; /* key bytes, each prefixed by its 4-byte length */
 	uint64_t *vals;
-	size_t cap;      /* power of two, or 0 */
+	size_t cap; /* power of two, or 0 */
 	size_t count;
 } avow_map;
 

@@ -162,11 +162,12 @@ avow_status avow_checkpoint_open(avow_checkpoint *out, const char *note,
 						   "not base64",
 						   lineno + 1);
 			if (want < 5)
-				return avow_seterr(err, AVOW_ERR_SYNTAX,
-						   "line %zu: the signature is "
-						   "shorter than a key hash and "
-						   "one byte",
-						   lineno + 1);
+				return avow_seterr(
+					err, AVOW_ERR_SYNTAX,
+					"line %zu: the signature is "
+					"shorter than a key hash and "
+					"one byte",
+					lineno + 1);
 			sigs++;
 			/* Another key's line: ignored. */
 			if ((size_t)(sp - name) != strlen(vk->name) ||
@@ -174,10 +175,11 @@ avow_status avow_checkpoint_open(avow_checkpoint *out, const char *note,
 			    memcmp(tmp, vk->hash, 4) != 0)
 				continue;
 			if (want != sizeof blob)
-				return avow_seterr(err, AVOW_ERR_CRYPTO,
-						   "the signature by %s does not "
-						   "verify (it is not 64 bytes)",
-						   vk->id);
+				return avow_seterr(
+					err, AVOW_ERR_CRYPTO,
+					"the signature by %s does not "
+					"verify (it is not 64 bytes)",
+					vk->id);
 			memcpy(blob, tmp, sizeof blob);
 		}
 		if (avow_sig_verify(blob + 4, (const uint8_t *)note,
@@ -192,8 +194,8 @@ avow_status avow_checkpoint_open(avow_checkpoint *out, const char *note,
 	if (sigs == 0)
 		return avow_seterr(err, AVOW_ERR_SYNTAX, "no signature lines");
 	if (!verified)
-		return avow_seterr(err, AVOW_ERR_CRYPTO,
-				   "not signed by %s", vk->id);
+		return avow_seterr(err, AVOW_ERR_CRYPTO, "not signed by %s",
+				   vk->id);
 	return AVOW_OK;
 }
 

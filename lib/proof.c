@@ -34,10 +34,9 @@ avow_status avow_tree_hash(avow_node_reader rd, void *ctx, uint64_t lo,
 	avow_status st;
 
 	if (lo >= hi)
-		return avow_seterr(err, AVOW_ERR_USAGE,
-				   "empty tree range [%" PRIu64 ", %" PRIu64
-				   ")",
-				   lo, hi);
+		return avow_seterr(
+			err, AVOW_ERR_USAGE,
+			"empty tree range [%" PRIu64 ", %" PRIu64 ")", lo, hi);
 	if (is_pow2(n) && lo % n == 0)
 		return rd(ctx, (unsigned)__builtin_ctzll(n), lo / n, out, err);
 	k = split(n);
@@ -60,9 +59,9 @@ static void reverse(uint8_t (*p)[32], size_t n)
 	}
 }
 
-avow_status avow_tree_inclusion(avow_node_reader rd, void *ctx,
-				uint64_t index, uint64_t size,
-				avow_inclusion *out, avow_error *err)
+avow_status avow_tree_inclusion(avow_node_reader rd, void *ctx, uint64_t index,
+				uint64_t size, avow_inclusion *out,
+				avow_error *err)
 {
 	uint64_t lo = 0, hi = size;
 	avow_status st;
@@ -91,9 +90,9 @@ avow_status avow_tree_inclusion(avow_node_reader rd, void *ctx,
 	return st;
 }
 
-avow_status avow_tree_consistency(avow_node_reader rd, void *ctx,
-				  uint64_t m, uint64_t n,
-				  avow_consistency *out, avow_error *err)
+avow_status avow_tree_consistency(avow_node_reader rd, void *ctx, uint64_t m,
+				  uint64_t n, avow_consistency *out,
+				  avow_error *err)
 {
 	uint64_t lo = 0, hi = n;
 	avow_status st = AVOW_OK;
@@ -176,7 +175,8 @@ avow_status avow_inclusion_verify(const avow_inclusion *p,
 	if (sn != 0)
 		return avow_seterr(err, AVOW_ERR_INVALID,
 				   "inclusion proof: %zu hashes, fewer than a "
-				   "tree of %" PRIu64 " needs at index %" PRIu64,
+				   "tree of %" PRIu64
+				   " needs at index %" PRIu64,
 				   p->len, p->tree_size, p->index);
 	if (memcmp(r, root, 32) != 0)
 		return avow_seterr(err, AVOW_ERR_INVALID,
@@ -196,18 +196,18 @@ avow_status avow_consistency_old_root(const avow_consistency *p,
 {
 	if (p->old_size == 0 || p->old_size >= p->new_size ||
 	    is_pow2(p->old_size))
-		return avow_seterr(err, AVOW_ERR_USAGE,
-				   "consistency proof: the old tree hash "
-				   "cannot be derived from a proof from %" PRIu64
-				   " to %" PRIu64 " records",
-				   p->old_size, p->new_size);
+		return avow_seterr(
+			err, AVOW_ERR_USAGE,
+			"consistency proof: the old tree hash "
+			"cannot be derived from a proof from %" PRIu64
+			" to %" PRIu64 " records",
+			p->old_size, p->new_size);
 	return consistency_walk(p, NULL, new_root, old_root, err);
 }
 
 avow_status avow_consistency_verify(const avow_consistency *p,
 				    const uint8_t old_root[32],
-				    const uint8_t new_root[32],
-				    avow_error *err)
+				    const uint8_t new_root[32], avow_error *err)
 {
 	uint8_t fr[32];
 
@@ -452,8 +452,7 @@ avow_status avow_consistency_parse(avow_consistency *out, const char *json,
 				   "consistency proof: old_size %" PRIu64
 				   " is larger than new_size %" PRIu64,
 				   out->old_size, out->new_size);
-	return bad ? avow_errprefix(err, AVOW_ERR_SYNTAX,
-				    "consistency proof: ")
+	return bad ? avow_errprefix(err, AVOW_ERR_SYNTAX, "consistency proof: ")
 		   : AVOW_OK;
 }
 

@@ -14,10 +14,10 @@
 #include <string.h>
 
 #define MAX_RECORD (1u << 20)
-#define MAX_TEXT 65536
+#define MAX_TEXT   65536
 #define MAX_STRING 4096
-#define MAX_ITEMS 64
-#define NONE UINT64_MAX
+#define MAX_ITEMS  64
+#define NONE	   UINT64_MAX
 
 static const char *const type_names[AVOW_T_COUNT] = {
 	NULL, "genesis", "key", "actor", "claim", "response", "amend",
@@ -53,12 +53,12 @@ struct key {
 
 struct actor {
 	char *id;
-	uint64_t seq;  /* latest declaration */
+	uint64_t seq;	/* latest declaration */
 	size_t part_of; /* index into actors, or SIZE_MAX */
 };
 
 struct rec {
-	uint8_t type;  /* AVOW_T_NONE when the record failed */
+	uint8_t type;	     /* AVOW_T_NONE when the record failed */
 	uint32_t first_resp; /* seq+1 of the first response to it, or 0 */
 	uint32_t next_sib;   /* seq+1 of the next response to its target */
 };
@@ -76,9 +76,9 @@ struct avow_state {
 	avow_observer_fn observe;
 	void *observe_ctx;
 
-	uint64_t n;           /* records fed */
+	uint64_t n; /* records fed */
 	uint8_t last_leaf[32];
-	int64_t last_time;    /* of the last accepted record, -1 if none */
+	int64_t last_time; /* of the last accepted record, -1 if none */
 	char *origin;
 	avow_frontier tree;
 
@@ -97,11 +97,11 @@ struct avow_state {
 
 	avow_map amended;  /* seq -> cJSON * body as amended */
 	avow_map retracts; /* seq -> responses with stance retracts to it */
-	avow_map warn;     /* seq -> W_* bits */
+	avow_map warn;	   /* seq -> W_* bits */
 
-	avow_buf msg;      /* the signed message of the record at hand */
-	avow_buf canon;    /* canonical form scratch */
-	avow_buf fbuf;     /* fetch scratch */
+	avow_buf msg;	/* the signed message of the record at hand */
+	avow_buf canon; /* canonical form scratch */
+	avow_buf fbuf;	/* fetch scratch */
 };
 
 /* --------------------------------------------------------------------- */
@@ -489,8 +489,8 @@ static cJSON *load(avow_state *st, uint64_t seq, const cJSON **entry,
 	root = avow_json_parse((const char *)st->fbuf.p, st->fbuf.len,
 			       AVOW_JSON_AVOW_STRINGS, err);
 	if (root == NULL)
-		return avow_errprefix(err, err->code, "record %llu: ",
-				      (unsigned long long)seq),
+		return avow_errprefix(err, err->code,
+				      "record %llu: ", (unsigned long long)seq),
 		       NULL;
 	*entry = cJSON_GetObjectItemCaseSensitive(root, "entry");
 	if (!cJSON_IsObject(*entry)) {
@@ -568,8 +568,8 @@ static int vstr(vctx *v, const cJSON *n, const char *path, unsigned kind)
 	if (len == 0)
 		return bad(v, "body", "%s: empty string", path);
 	if (len > max)
-		return bad(v, "body", "%s: %zu bytes, more than %zu", path,
-			   len, max);
+		return bad(v, "body", "%s: %zu bytes, more than %zu", path, len,
+			   max);
 	if (!(kind & S_FREE) && strpbrk(s, "\t\n") != NULL)
 		return bad(v, "body", "%s: %s in a one-line string", path,
 			   strchr(s, '\n') ? "line feed" : "tab");
@@ -589,8 +589,9 @@ static int vident(vctx *v, const cJSON *n, const char *path)
 	if (!vstr(v, n, path, 0))
 		return 0;
 	if (!avow_is_identifier(n->valuestring, strlen(n->valuestring)))
-		return bad(v, "body", "%s: \"%s\" is not an identifier "
-				      "([a-z0-9][a-z0-9._-]{0,63})",
+		return bad(v, "body",
+			   "%s: \"%s\" is not an identifier "
+			   "([a-z0-9][a-z0-9._-]{0,63})",
 			   path, excerpt(n->valuestring, ex));
 	return 1;
 }
@@ -613,9 +614,10 @@ static int vpdate(vctx *v, const cJSON *n, const char *path, avow_span *out)
 	if (!vstr(v, n, path, 0))
 		return 0;
 	if (!avow_parse_pdate(n->valuestring, strlen(n->valuestring), out))
-		return bad(v, "body", "%s: \"%s\" is not a date (YYYY, "
-				      "YYYY-MM, YYYY-MM-DD or "
-				      "YYYY-MM-DDTHH:MM:SSZ)",
+		return bad(v, "body",
+			   "%s: \"%s\" is not a date (YYYY, "
+			   "YYYY-MM, YYYY-MM-DD or "
+			   "YYYY-MM-DDTHH:MM:SSZ)",
 			   path, excerpt(n->valuestring, ex));
 	return 1;
 }
@@ -690,8 +692,8 @@ static int vmembers(vctx *v, const cJSON *obj, const char *path,
 		}
 		if (!known) {
 			char ex[48];
-			return bad(v, "body", "%s: unknown member \"%s\"",
-				   path, excerpt(c->string, ex));
+			return bad(v, "body", "%s: unknown member \"%s\"", path,
+				   excerpt(c->string, ex));
 		}
 	}
 	for (const char *const *n = names; *n != NULL; n++)
@@ -740,18 +742,16 @@ static int vtarget(vctx *v, const cJSON *n, const char *path, uint64_t *tseq)
 		return bad(v, "body", "%s.seq: not a non-negative integer",
 			   path);
 	if ((uint64_t)s >= v->seq)
-		return bad(v, "body",
-			   "%s.seq: %lld is not an earlier record", path,
-			   (long long)s);
+		return bad(v, "body", "%s.seq: %lld is not an earlier record",
+			   path, (long long)s);
 	snprintf(p, sizeof p, "%s.hash", path);
 	if (!vb64(v, get(n, "hash"), p, want, 32, "body"))
 		return 0;
 	if (v->st->recs[s].type == AVOW_T_NONE)
 		return bad(v, "body", "%s: record %lld failed its audit", path,
 			   (long long)s);
-	if (v->st->fetch == NULL ||
-	    v->st->fetch(v->st->fetch_ctx, (uint64_t)s, &v->st->fbuf, &err) !=
-		    AVOW_OK)
+	if (v->st->fetch == NULL || v->st->fetch(v->st->fetch_ctx, (uint64_t)s,
+						 &v->st->fbuf, &err) != AVOW_OK)
 		return bad(v, "body", "%s: record %lld cannot be read", path,
 			   (long long)s);
 	avow_leaf_hash(got, v->st->fbuf.p, v->st->fbuf.len);
@@ -765,9 +765,9 @@ static int vtarget(vctx *v, const cJSON *n, const char *path, uint64_t *tseq)
 
 static int vsource(vctx *v, const cJSON *n, const char *path)
 {
-	static const char *const names[] = {"url", "title", "publisher",
-					    "published", "retrieved",
-					    "sha256", NULL};
+	static const char *const names[] = {
+		"url",	     "title",  "publisher", "published",
+		"retrieved", "sha256", NULL};
 	char p[64];
 	const cJSON *m;
 	avow_span span;
@@ -807,12 +807,12 @@ static int vsource(vctx *v, const cJSON *n, const char *path)
 	return 1;
 }
 
-static const char *const stances[] = {"denies", "disputes", "supports",
-				      "retracts", "clarifies",
-				      "declines-comment", NULL};
-static const char *const kinds[] = {"government", "agency", "official",
-				   "person", "organization", "media", "group",
-				   NULL};
+static const char *const stances[] = {
+	"denies",    "disputes",	 "supports", "retracts",
+	"clarifies", "declines-comment", NULL};
+static const char *const kinds[] = {
+	"government",	"agency", "official", "person",
+	"organization", "media",  "group",    NULL};
 
 static int one_of(const char *s, const char *const *list)
 {
@@ -823,12 +823,13 @@ static int one_of(const char *s, const char *const *list)
 }
 
 static const char *const claim_members[] = {
-	"!by", "with", "!text", "!quote", "lang", "translated", "original",
-	"!said_at", "!source", "via", "about", "topics", NULL};
+	"!by",	      "with",	  "!text",    "!quote",	 "lang",
+	"translated", "original", "!said_at", "!source", "via",
+	"about",      "topics",	  NULL};
 static const char *const response_members[] = {
-	"!by", "with", "!text", "!quote", "lang", "translated", "original",
-	"!said_at", "!source", "via", "about", "topics", "!target", "!stance",
-	NULL};
+	"!by",	      "with",	  "!text",    "!quote",	 "lang",
+	"translated", "original", "!said_at", "!source", "via",
+	"about",      "topics",	  "!target",  "!stance", NULL};
 static const char *const actor_members[] = {
 	"!id", "!name", "!kind", "aliases", "part_of", "description", NULL};
 
@@ -880,8 +881,8 @@ static int vstatement(vctx *v, const cJSON *b, const char *path, int type,
 	}
 	translated = get(b, "translated");
 	if (translated != NULL && !cJSON_IsTrue(translated))
-		return bad(v, "body",
-			   "%s.translated: present only as true", path);
+		return bad(v, "body", "%s.translated: present only as true",
+			   path);
 	if ((m = get(b, "original")) != NULL) {
 		if (translated == NULL)
 			return bad(v, "body",
@@ -905,8 +906,7 @@ static int vstatement(vctx *v, const cJSON *b, const char *path, int type,
 					   "by or with",
 					   path, c->valuestring);
 	}
-	if ((m = get(b, "about")) != NULL &&
-	    !varray(v, m, P("about"), vactor))
+	if ((m = get(b, "about")) != NULL && !varray(v, m, P("about"), vactor))
 		return 0;
 	if ((m = get(b, "topics")) != NULL &&
 	    !varray(v, m, P("topics"), vident))
@@ -1028,8 +1028,9 @@ static int vgenesis(vctx *v, const cJSON *b, const char *signer,
 	char ex[48];
 
 	if (v->seq != 0)
-		return bad(v, "body", "a genesis entry is allowed only at seq "
-				      "0");
+		return bad(v, "body",
+			   "a genesis entry is allowed only at seq "
+			   "0");
 	if (!vmembers(v, b, "body", names))
 		return 0;
 	o = get(b, "origin");
@@ -1042,8 +1043,9 @@ static int vgenesis(vctx *v, const cJSON *b, const char *signer,
 			   "ASCII characters without spaces",
 			   excerpt(o->valuestring, ex));
 	if (strncmp(o->valuestring, "avow/", 5) == 0)
-		return bad(v, "body", "body.origin: must not start with "
-				      "\"avow/\"");
+		return bad(v, "body",
+			   "body.origin: must not start with "
+			   "\"avow/\"");
 	k = get(b, "key");
 	if (!vstr(v, k, "body.key", 0))
 		return 0;
@@ -1056,19 +1058,18 @@ static int vgenesis(vctx *v, const cJSON *b, const char *signer,
 	    !vstr(v, m, "body.description", S_FREE))
 		return 0;
 	if (strcmp(signer, vk->id) != 0)
-		return bad(v, "key",
-			   "signer %s is not the genesis key %s", signer,
-			   vk->id);
+		return bad(v, "key", "signer %s is not the genesis key %s",
+			   signer, vk->id);
 	return 1;
 }
 
 static int vkey_entry(vctx *v, const cJSON *b, avow_verifier *vk)
 {
-	static const char *const add_names[] = {"!action", "!key", "!role",
-						"!holder", "!possession",
-						"note", NULL};
-	static const char *const rev_names[] = {"!action", "!key_id",
-						"!reason", NULL};
+	static const char *const add_names[] = {
+		"!action",     "!key", "!role", "!holder",
+		"!possession", "note", NULL};
+	static const char *const rev_names[] = {"!action", "!key_id", "!reason",
+						NULL};
 	const cJSON *a = get(b, "action"), *k, *r, *m, *pos;
 	avow_error err;
 
@@ -1128,8 +1129,7 @@ static int vkey_entry(vctx *v, const cJSON *b, avow_verifier *vk)
 		return 0;
 	if (avow_possession_verify(v->st->origin, k->valuestring,
 				   strlen(k->valuestring), pos->valuestring,
-				   strlen(pos->valuestring),
-				   &err) != AVOW_OK)
+				   strlen(pos->valuestring), &err) != AVOW_OK)
 		return bad(v, "body",
 			   "body.possession: not a valid proof of "
 			   "possession of %s for origin %s",
@@ -1141,7 +1141,8 @@ static int vkey_entry(vctx *v, const cJSON *b, avow_verifier *vk)
 static int amendable(int type, const char *name)
 {
 	if (type == AVOW_T_ACTOR)
-		return strcmp(name, "id") != 0 && one_of(name, actor_members + 1);
+		return strcmp(name, "id") != 0 &&
+		       one_of(name, actor_members + 1);
 	if (strcmp(name, "target") == 0)
 		return 0;
 	for (const char *const *n = response_members; *n != NULL; n++) {
@@ -1164,8 +1165,7 @@ static int same_json(const cJSON *a, const cJSON *b)
  * with the amend applied (caller owns it). */
 static int vamend(vctx *v, const cJSON *b, uint64_t *tseq, cJSON **newbody)
 {
-	static const char *const names[] = {"!target", "!reason", "!set",
-					    NULL};
+	static const char *const names[] = {"!target", "!reason", "!set", NULL};
 	const cJSON *set;
 	cJSON *cur;
 	avow_error err;
@@ -1197,9 +1197,9 @@ static int vamend(vctx *v, const cJSON *b, uint64_t *tseq, cJSON **newbody)
 		}
 	cur = avow_state_body(v->st, *tseq, &err);
 	if (cur == NULL)
-		return err.code == AVOW_ERR_NOMEM ? oom(v)
-						  : bad(v, "body", "%s",
-							err.msg);
+		return err.code == AVOW_ERR_NOMEM
+			       ? oom(v)
+			       : bad(v, "body", "%s", err.msg);
 	if (tt == AVOW_T_ACTOR) {
 		const cJSON *id = get(cur, "id");
 		uint64_t latest;
@@ -1226,8 +1226,7 @@ static int vamend(vctx *v, const cJSON *b, uint64_t *tseq, cJSON **newbody)
 					   "body.set.%s: record %llu is "
 					   "retracted by a response, so its "
 					   "%s cannot change",
-					   fixed[i],
-					   (unsigned long long)*tseq,
+					   fixed[i], (unsigned long long)*tseq,
 					   fixed[i]);
 			}
 		}
@@ -1236,8 +1235,8 @@ static int vamend(vctx *v, const cJSON *b, uint64_t *tseq, cJSON **newbody)
 		cJSON_DeleteItemFromObjectCaseSensitive(cur, c->string);
 		if (!cJSON_IsNull(c)) {
 			cJSON *dup = cJSON_Duplicate(c, 1);
-			if (dup == NULL || !cJSON_AddItemToObject(cur, c->string,
-								  dup)) {
+			if (dup == NULL ||
+			    !cJSON_AddItemToObject(cur, c->string, dup)) {
 				cJSON_Delete(dup);
 				cJSON_Delete(cur);
 				return oom(v);
@@ -1353,8 +1352,8 @@ static int rewarn_amended(avow_state *st, uint64_t t, const cJSON *body,
 	     r = st->recs[r - 1].next_sib) {
 		cJSON *rb;
 		uint64_t *w = avow_map_geti(&st->warn, r - 1);
-		unsigned bits = w ? (unsigned)*w & ~(unsigned)W_BEFORE_TARGET
-				  : 0;
+		unsigned bits =
+			w ? (unsigned)*w & ~(unsigned)W_BEFORE_TARGET : 0;
 		int failed;
 		rb = avow_state_body(st, r - 1, err);
 		if (rb == NULL)
@@ -1452,16 +1451,16 @@ avow_status avow_state_warnings(avow_state *st, avow_warning_fn fn, void *ctx,
 
 static int ventry_members(vctx *v, const cJSON *e)
 {
-	static const char *const names[] = {"!v", "!seq", "!prev", "!time",
-					    "!type", "!signer", "!body", NULL};
+	static const char *const names[] = {"!v",    "!seq",  "!prev",
+					    "!time", "!type", "!signer",
+					    "!body", NULL};
 	for (const cJSON *c = e->child; c != NULL; c = c->next) {
-		if (!one_of(c->string, (const char *const[]){"v", "seq", "prev",
-							      "time", "type",
-							      "signer", "body",
-							      NULL})) {
+		if (!one_of(c->string,
+			    (const char *const[]){"v", "seq", "prev", "time",
+						  "type", "signer", "body",
+						  NULL})) {
 			char ex[48];
-			return bad(v, "members",
-				   "entry: unknown member \"%s\"",
+			return bad(v, "members", "entry: unknown member \"%s\"",
 				   excerpt(c->string, ex));
 		}
 	}
@@ -1507,7 +1506,8 @@ static int vsigs(vctx *v, const cJSON *sigs, const char *signer, int type,
 		key = key_find(v->st, signer);
 		if (key == NULL)
 			return bad(v, "key",
-				   "signer %s: no entry added this key", signer);
+				   "signer %s: no entry added this key",
+				   signer);
 		if (!key_ok(key, v->seq)) {
 			if (key->revoked != NONE && key->revoked < v->seq)
 				return bad(v, "key",
@@ -1565,14 +1565,14 @@ typedef struct {
 	int type;
 	int64_t time;
 	avow_verifier vk; /* genesis or key add */
-	uint64_t tseq;    /* response or amend target */
-	cJSON *amended;   /* amend: the target's new body */
+	uint64_t tseq;	  /* response or amend target */
+	cJSON *amended;	  /* amend: the target's new body */
 	const char *signer;
 	int self_revoke;
 } checked;
 
-static int check_record(vctx *v, const uint8_t *rec, size_t len,
-			unsigned flags, checked *c)
+static int check_record(vctx *v, const uint8_t *rec, size_t len, unsigned flags,
+			checked *c)
 {
 	avow_state *st = v->st;
 	const cJSON *e, *m, *sigs;
@@ -1598,14 +1598,16 @@ static int check_record(vctx *v, const uint8_t *rec, size_t len,
 		return bad(v, "members", "entry.v: must be 1");
 	n = avow_json_int(get(e, "seq"));
 	if (n < 0 || (uint64_t)n != v->seq)
-		return bad(v, "seq", "entry.seq: is not %llu, the record's "
-				     "position",
+		return bad(v, "seq",
+			   "entry.seq: is not %llu, the record's "
+			   "position",
 			   (unsigned long long)v->seq);
 	m = get(e, "prev");
 	if (v->seq == 0) {
 		if (!cJSON_IsNull(m))
-			return bad(v, "prev", "entry.prev: must be null at seq "
-					      "0");
+			return bad(v, "prev",
+				   "entry.prev: must be null at seq "
+				   "0");
 	} else {
 		if (!vb64(v, m, "entry.prev", prev, 32, "prev"))
 			return 0;
@@ -1636,8 +1638,9 @@ static int check_record(vctx *v, const uint8_t *rec, size_t len,
 	c->type = cJSON_IsString(m) ? avow_type_parse(m->valuestring)
 				    : AVOW_T_NONE;
 	if (c->type == AVOW_T_NONE)
-		return bad(v, "members", "entry.type: not one of genesis, key, "
-					 "actor, claim, response, amend");
+		return bad(v, "members",
+			   "entry.type: not one of genesis, key, "
+			   "actor, claim, response, amend");
 	if (v->seq == 0 && c->type != AVOW_T_GENESIS)
 		return bad(v, "body", "record 0 must be a genesis entry");
 	m = get(e, "signer");
@@ -1659,8 +1662,8 @@ static int check_record(vctx *v, const uint8_t *rec, size_t len,
 		if (!vkey_entry(v, c->body, &c->vk))
 			return 0;
 		m = get(c->body, "key_id");
-		c->self_revoke = m != NULL &&
-				 strcmp(m->valuestring, c->signer) == 0;
+		c->self_revoke =
+			m != NULL && strcmp(m->valuestring, c->signer) == 0;
 		break;
 	case AVOW_T_ACTOR:
 		if (!vactor_body(v, c->body, "body"))
@@ -1675,8 +1678,7 @@ static int check_record(vctx *v, const uint8_t *rec, size_t len,
 		if (!vamend(v, c->body, &c->tseq, &c->amended))
 			return 0;
 		break;
-	default:
-		return bad(v, "members", "entry.type: unknown");
+	default: return bad(v, "members", "entry.type: unknown");
 	}
 
 	/* A key may revoke itself, whatever its role. */
@@ -1802,8 +1804,8 @@ static int apply(avow_state *st, uint64_t seq, checked *c, avow_error *err)
 					return -1;
 				if (was && !now && r != NULL) {
 					if (*r <= 1)
-						avow_map_del(&st->retracts,
-							     &ts, sizeof ts);
+						avow_map_del(&st->retracts, &ts,
+							     sizeof ts);
 					else
 						(*r)--;
 				}
@@ -1813,8 +1815,7 @@ static int apply(avow_state *st, uint64_t seq, checked *c, avow_error *err)
 		}
 		break;
 	}
-	default:
-		break;
+	default: break;
 	}
 	k = key_find(st, c->signer);
 	if (k != NULL) {
@@ -1853,9 +1854,8 @@ avow_status avow_state_feed(avow_state *st, const uint8_t *rec, size_t len,
 	}
 	avow_leaf_hash(leaf, rec, len);
 	if (rc == AVOW_OK && st->observe != NULL) {
-		avow_accepted a = {st->n,	   c.type, c.entry,
-				   c.body,	   NULL,   leaf,
-				   c.time,	   rec,	   len};
+		avow_accepted a = {st->n, c.type, c.entry, c.body, NULL,
+				   leaf,  c.time, rec,	   len};
 		if (c.type == AVOW_T_AMEND) {
 			uint64_t *p = avow_map_geti(&st->amended, c.tseq);
 			a.amended = p ? (const cJSON *)(uintptr_t)*p : NULL;

@@ -81,7 +81,7 @@ void avow_state_skip(avow_state *st, const char *check, const char *detail,
 uint64_t avow_state_count(const avow_state *st);
 const char *avow_state_origin(const avow_state *st);
 const uint8_t *avow_state_last_leaf(const avow_state *st); /* NULL at 0 */
-int64_t avow_state_last_time(const avow_state *st);      /* -1 at 0 */
+int64_t avow_state_last_time(const avow_state *st);	   /* -1 at 0 */
 const avow_frontier *avow_state_frontier(const avow_state *st);
 
 /* Key queries, as of the next record (avow_state_count). */

@@ -58,8 +58,8 @@ static const char schema[] =
 avow_status avow_store_err(avow_log *log, int rc, const char *what,
 			   avow_error *err)
 {
-	const char *msg = log && log->db ? sqlite3_errmsg(log->db)
-					 : sqlite3_errstr(rc);
+	const char *msg =
+		log && log->db ? sqlite3_errmsg(log->db) : sqlite3_errstr(rc);
 	const char *path = log && log->path ? log->path : "log";
 
 	switch (rc & 0xFF) {
@@ -100,8 +100,7 @@ avow_status avow_store_err(avow_log *log, int rc, const char *what,
 	}
 }
 
-static avow_status log_alloc(avow_log **out, const char *path,
-			     avow_error *err)
+static avow_status log_alloc(avow_log **out, const char *path, avow_error *err)
 {
 	avow_log *log = calloc(1, sizeof *log);
 
@@ -136,8 +135,7 @@ static avow_status setup(avow_log *log, int readonly, avow_error *err)
 	return AVOW_OK;
 }
 
-avow_status avow_log_create(avow_log **out, const char *path,
-			    avow_error *err)
+avow_status avow_log_create(avow_log **out, const char *path, avow_error *err)
 {
 	avow_log *log;
 	avow_status st;
@@ -198,13 +196,12 @@ avow_status avow_log_open(avow_log **out, const char *path, unsigned flags,
 
 	*out = NULL;
 	if (stat(path, &sb) != 0)
-		return avow_seterr(err,
-				   errno == ENOENT ? AVOW_ERR_NOT_FOUND
-						   : AVOW_ERR_IO,
-				   "%s: %s%s", path, strerror(errno),
-				   errno == ENOENT ? " (create a log with "
-						     "`avow init`)"
-						   : "");
+		return avow_seterr(
+			err, errno == ENOENT ? AVOW_ERR_NOT_FOUND : AVOW_ERR_IO,
+			"%s: %s%s", path, strerror(errno),
+			errno == ENOENT ? " (create a log with "
+					  "`avow init`)"
+					: "");
 	if (!S_ISREG(sb.st_mode))
 		return avow_seterr(err, AVOW_ERR_NOT_LOG,
 				   "%s: not an avow log (not a regular file)",
@@ -214,16 +211,14 @@ avow_status avow_log_open(avow_log **out, const char *path, unsigned flags,
 		return st;
 	log->flags = flags;
 	rc = sqlite3_open_v2(path, &log->db,
-			     ro ? SQLITE_OPEN_READONLY
-				: SQLITE_OPEN_READWRITE,
+			     ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE,
 			     NULL);
 	if (rc != SQLITE_OK) {
 		st = avow_store_err(log, rc, "opening", err);
 		goto fail;
 	}
 	sqlite3_busy_timeout(log->db, 60000);
-	rc = sqlite3_prepare_v2(log->db, "PRAGMA application_id", -1, &q,
-				NULL);
+	rc = sqlite3_prepare_v2(log->db, "PRAGMA application_id", -1, &q, NULL);
 	if (rc == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
 		app_ok = sqlite3_column_int(q, 0) == APP_ID;
 	else if (rc == SQLITE_OK)
@@ -555,8 +550,8 @@ static void index_count(avow_log *log, index_check *ic, uint64_t size)
 	if (ic->problem[0])
 		return;
 	if (ic->q == NULL ||
-	    sqlite3_prepare_v2(log->db, "SELECT count(*) FROM record_index",
-			       -1, &q, NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v2(log->db, "SELECT count(*) FROM record_index", -1,
+			       &q, NULL) != SQLITE_OK) {
 		snprintf(ic->problem, sizeof ic->problem,
 			 "table record_index cannot be read (%s)",
 			 sqlite3_errmsg(log->db));
@@ -709,10 +704,9 @@ avow_status avow_log_reindex(avow_log *log, avow_error *err)
 		cJSON *root = cJSON_ParseWithLength((const char *)d, n);
 
 		avow_leaf_hash(leaf, d ? d : (const uint8_t *)"", n);
-		avow_index_row_of(&r,
-				  cJSON_GetObjectItemCaseSensitive(root,
-								   "entry"),
-				  leaf);
+		avow_index_row_of(
+			&r, cJSON_GetObjectItemCaseSensitive(root, "entry"),
+			leaf);
 		st = avow_store_index_put(
 			log, (uint64_t)sqlite3_column_int64(q, 0), &r, err);
 		cJSON_Delete(root);
@@ -842,8 +836,8 @@ avow_status avow_log_root(avow_log *log, uint64_t size, uint8_t root[32],
 
 	if (st != AVOW_OK)
 		return st;
-	return end_read(log, avow_tree_hash(avow_store_node_read, log, 0,
-					    size, root, err));
+	return end_read(log, avow_tree_hash(avow_store_node_read, log, 0, size,
+					    root, err));
 }
 
 avow_status avow_log_inclusion(avow_log *log, uint64_t index, uint64_t size,

@@ -14,8 +14,8 @@ struct avow_log {
 	sqlite3 *db;
 	char *path;
 	unsigned flags;
-	sqlite3_stmt *get; /* SELECT data FROM records WHERE seq = ? */
-	sqlite3_stmt *put; /* INSERT OR REPLACE INTO record_index ... */
+	sqlite3_stmt *get;  /* SELECT data FROM records WHERE seq = ? */
+	sqlite3_stmt *put;  /* INSERT OR REPLACE INTO record_index ... */
 	sqlite3_stmt *nput; /* INSERT OR REPLACE INTO tree ... */
 	sqlite3_stmt *nget; /* SELECT hash FROM tree WHERE ... */
 };

@@ -72,8 +72,8 @@ static int is_leap(int64_t y)
 
 static int month_days(int64_t y, int m)
 {
-	static const int days[12] = { 31, 28, 31, 30, 31, 30,
-				      31, 31, 30, 31, 30, 31 };
+	static const int days[12] = {31, 28, 31, 30, 31, 30,
+				     31, 31, 30, 31, 30, 31};
 
 	return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
@@ -89,9 +89,9 @@ static int64_t days_from_civil(int64_t y, int m, int d)
 
 	y -= m <= 2;
 	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;                                   /* [0, 399] */
+	yoe = y - era * 400;				       /* [0, 399] */
 	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* [0, 365] */
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;        /* [0, 146096] */
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;	       /* [0, 146096] */
 	return era * 146097 + doe - 719468;
 }
 
@@ -212,8 +212,7 @@ int avow_parse_pdate(const char *s, size_t n, avow_span *out)
 			sp.prec = AVOW_PREC_DAY;
 		}
 		break;
-	default:
-		return 0;
+	default: return 0;
 	}
 	if (out != NULL)
 		*out = sp;

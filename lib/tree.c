@@ -128,8 +128,8 @@ avow_status avow_memtree_read(void *ctx, unsigned level, uint64_t idx,
 
 	if (level >= 64 || idx >= t->len[level])
 		return avow_seterr(err, AVOW_ERR_NOT_FOUND,
-				   "no tree node at level %u index %llu",
-				   level, (unsigned long long)idx);
+				   "no tree node at level %u index %llu", level,
+				   (unsigned long long)idx);
 	memcpy(out, t->lv[level][idx], 32);
 	return AVOW_OK;
 }

@@ -20,7 +20,7 @@ void avow_node_hash(uint8_t out[32], const uint8_t left[32],
  * per set bit of n, largest first. */
 typedef struct {
 	uint64_t n;
-	int depth;          /* number of subtree roots held */
+	int depth; /* number of subtree roots held */
 	uint8_t h[64][32];
 } avow_frontier;
 
@@ -41,9 +41,8 @@ void avow_frontier_add_nodes(avow_frontier *f, const uint8_t leaf[32],
 			     avow_node_fn fn, void *ctx);
 
 /* Read the hash of the perfect subtree node (level, idx). */
-typedef avow_status (*avow_node_reader)(void *ctx, unsigned level,
-					uint64_t idx, uint8_t out[32],
-					avow_error *err);
+typedef avow_status (*avow_node_reader)(void *ctx, unsigned level, uint64_t idx,
+					uint8_t out[32], avow_error *err);
 
 /* MTH of leaves [lo, hi) (lo < hi). A range that is a perfect, aligned
  * subtree is one read; any other is split as RFC 9162 splits it. Every
@@ -52,12 +51,12 @@ avow_status avow_tree_hash(avow_node_reader rd, void *ctx, uint64_t lo,
 			   uint64_t hi, uint8_t out[32], avow_error *err);
 
 /* Proofs over a tree whose perfect subtrees rd can read. */
-avow_status avow_tree_inclusion(avow_node_reader rd, void *ctx,
-				uint64_t index, uint64_t size,
-				avow_inclusion *out, avow_error *err);
-avow_status avow_tree_consistency(avow_node_reader rd, void *ctx,
-				  uint64_t m, uint64_t n,
-				  avow_consistency *out, avow_error *err);
+avow_status avow_tree_inclusion(avow_node_reader rd, void *ctx, uint64_t index,
+				uint64_t size, avow_inclusion *out,
+				avow_error *err);
+avow_status avow_tree_consistency(avow_node_reader rd, void *ctx, uint64_t m,
+				  uint64_t n, avow_consistency *out,
+				  avow_error *err);
 
 /* A whole tree in memory: every node of every level (64 bytes a leaf). */
 typedef struct {

@@ -14,8 +14,8 @@
 #include <string.h>
 
 #define POSSESSION_PREFIX "avow/v1/possession\n"
-#define SIG_B64_LEN AVOW_B64_LEN(AVOW_SIG_BYTES) /* 88 */
-#define ALG_ED25519 0x01
+#define SIG_B64_LEN	  AVOW_B64_LEN(AVOW_SIG_BYTES) /* 88 */
+#define ALG_ED25519	  0x01
 
 avow_status avow_init(void)
 {
@@ -32,44 +32,26 @@ void avow_free(void *p)
 const char *avow_strerror(avow_status code)
 {
 	switch (code) {
-	case AVOW_OK:
-		return "success";
-	case AVOW_ERR_NOMEM:
-		return "out of memory";
-	case AVOW_ERR_IO:
-		return "a file could not be read or written";
-	case AVOW_ERR_USAGE:
-		return "an argument is not acceptable";
-	case AVOW_ERR_SYNTAX:
-		return "malformed JSON, encoding or field";
-	case AVOW_ERR_INVALID:
-		return "breaks a rule of the format";
-	case AVOW_ERR_CRYPTO:
-		return "a signature or key does not verify";
+	case AVOW_OK: return "success";
+	case AVOW_ERR_NOMEM: return "out of memory";
+	case AVOW_ERR_IO: return "a file could not be read or written";
+	case AVOW_ERR_USAGE: return "an argument is not acceptable";
+	case AVOW_ERR_SYNTAX: return "malformed JSON, encoding or field";
+	case AVOW_ERR_INVALID: return "breaks a rule of the format";
+	case AVOW_ERR_CRYPTO: return "a signature or key does not verify";
 	case AVOW_ERR_PASSPHRASE:
 		return "wrong passphrase, or the key file was altered";
-	case AVOW_ERR_NOT_LOG:
-		return "not an avow log";
-	case AVOW_ERR_VERSION:
-		return "the log is of a newer format version";
-	case AVOW_ERR_CORRUPT:
-		return "the storage is corrupt";
-	case AVOW_ERR_BUSY:
-		return "another writer held the log too long";
-	case AVOW_ERR_CLOCK:
-		return "the clock is behind the last record";
-	case AVOW_ERR_EXISTS:
-		return "would overwrite something that exists";
-	case AVOW_ERR_NOT_FOUND:
-		return "not found";
-	case AVOW_ERR_AUDIT:
-		return "the log fails its audit";
-	case AVOW_ERR_PERMISSIONS:
-		return "a key file is readable by others";
-	case AVOW_ERR_FULL:
-		return "the disk or database is full";
-	case AVOW_ERR_READONLY:
-		return "the log cannot be written";
+	case AVOW_ERR_NOT_LOG: return "not an avow log";
+	case AVOW_ERR_VERSION: return "the log is of a newer format version";
+	case AVOW_ERR_CORRUPT: return "the storage is corrupt";
+	case AVOW_ERR_BUSY: return "another writer held the log too long";
+	case AVOW_ERR_CLOCK: return "the clock is behind the last record";
+	case AVOW_ERR_EXISTS: return "would overwrite something that exists";
+	case AVOW_ERR_NOT_FOUND: return "not found";
+	case AVOW_ERR_AUDIT: return "the log fails its audit";
+	case AVOW_ERR_PERMISSIONS: return "a key file is readable by others";
+	case AVOW_ERR_FULL: return "the disk or database is full";
+	case AVOW_ERR_READONLY: return "the log cannot be written";
 	}
 	return "unknown status";
 }
@@ -106,8 +88,8 @@ int avow_key_name_valid(const char *name)
 {
 	if (name == NULL)
 		return 0;
-	return avow_key_name_problem(name, strnlen(name, AVOW_KEY_NAME_MAX + 1))
-	       == NULL;
+	return avow_key_name_problem(
+		       name, strnlen(name, AVOW_KEY_NAME_MAX + 1)) == NULL;
 }
 
 /* Length of the escaped spelling of byte c in avow_show. */
@@ -172,7 +154,7 @@ static void show_vkey(char *out, size_t outlen, const char *s, size_t n)
 void avow_key_hash(uint8_t out[4], const char *name, size_t namelen,
 		   const uint8_t pk[32])
 {
-	static const uint8_t sep[2] = { 0x0a, ALG_ED25519 };
+	static const uint8_t sep[2] = {0x0a, ALG_ED25519};
 	crypto_hash_sha256_state st;
 	uint8_t h[crypto_hash_sha256_BYTES];
 
@@ -192,8 +174,8 @@ void avow_key_format(char *id, char *vkey, const char *name,
 	size_t idlen;
 
 	avow_key_hash(h, name, namelen, pk);
-	snprintf(id, AVOW_KEY_ID_MAX + 1, "%.*s+%02x%02x%02x%02x",
-		 (int)namelen, name, h[0], h[1], h[2], h[3]);
+	snprintf(id, AVOW_KEY_ID_MAX + 1, "%.*s+%02x%02x%02x%02x", (int)namelen,
+		 name, h[0], h[1], h[2], h[3]);
 	if (vkey == NULL)
 		return;
 	idlen = strlen(id);
@@ -207,10 +189,9 @@ void avow_key_format(char *id, char *vkey, const char *name,
 /* The group order L = 2^252 + 27742317777372353535851937790883648493,
  * little-endian. */
 static const uint8_t ed25519_l[32] = {
-	0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58,
-	0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10,
+	0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7,
+	0xa2, 0xde, 0xf9, 0xde, 0x14, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10,
 };
 
 /* Whether the little-endian scalar s is below L (public data: no need
@@ -253,8 +234,8 @@ static int is_lower_hex(const char *s, size_t n)
 	return 1;
 }
 
-avow_status avow_verifier_parse(avow_verifier *out, const char *s,
-				size_t len, avow_error *err)
+avow_status avow_verifier_parse(avow_verifier *out, const char *s, size_t len,
+				avow_error *err)
 {
 	uint8_t raw[1 + AVOW_PUBKEY_BYTES];
 	uint8_t want[4];
@@ -274,7 +255,8 @@ avow_status avow_verifier_parse(avow_verifier *out, const char *s,
 	if (p2 == NULL)
 		return avow_seterr(err, AVOW_ERR_SYNTAX,
 				   "verifier key %s: not of the form "
-				   "name+hhhhhhhh+base64", show);
+				   "name+hhhhhhhh+base64",
+				   show);
 
 	namelen = (size_t)(p1 - s);
 	problem = avow_key_name_problem(s, namelen);
@@ -289,7 +271,8 @@ avow_status avow_verifier_parse(avow_verifier *out, const char *s,
 		avow_show(nshow, sizeof nshow, p1 + 1, (size_t)(p2 - p1 - 1));
 		return avow_seterr(err, AVOW_ERR_SYNTAX,
 				   "verifier key %s: key hash \"%s\" is not 8 "
-				   "lower-case hex digits", show, nshow);
+				   "lower-case hex digits",
+				   show, nshow);
 	}
 	memcpy(hex, p1 + 1, 8);
 	hex[8] = 0;
@@ -299,22 +282,24 @@ avow_status avow_verifier_parse(avow_verifier *out, const char *s,
 	if (!avow_b64_decode_exact(raw, sizeof raw, b64, b64len))
 		return avow_seterr(err, AVOW_ERR_SYNTAX,
 				   "verifier key %s: the public key is not "
-				   "canonical base64 of 33 bytes", show);
+				   "canonical base64 of 33 bytes",
+				   show);
 	if (raw[0] != ALG_ED25519)
 		return avow_seterr(err, AVOW_ERR_INVALID,
 				   "verifier key %s: algorithm byte 0x%02x is "
-				   "not 0x01 (Ed25519)", show, raw[0]);
+				   "not 0x01 (Ed25519)",
+				   show, raw[0]);
 
 	avow_key_hash(want, s, namelen, raw + 1);
 	if (sodium_hex2bin(out->hash, sizeof out->hash, hex, 8, NULL, NULL,
 			   NULL) != 0 ||
 	    memcmp(out->hash, want, sizeof want) != 0) {
 		memset(out, 0, sizeof *out);
-		return avow_seterr(err, AVOW_ERR_CRYPTO,
-				   "verifier key %s: key hash %s does not match "
-				   "the name and key (want %02x%02x%02x%02x)",
-				   show, hex, want[0], want[1], want[2],
-				   want[3]);
+		return avow_seterr(
+			err, AVOW_ERR_CRYPTO,
+			"verifier key %s: key hash %s does not match "
+			"the name and key (want %02x%02x%02x%02x)",
+			show, hex, want[0], want[1], want[2], want[3]);
 	}
 	if (!crypto_core_ed25519_is_valid_point(raw + 1)) {
 		memset(out, 0, sizeof *out);
@@ -322,7 +307,8 @@ avow_status avow_verifier_parse(avow_verifier *out, const char *s,
 				   "verifier key %s: the public key is not a "
 				   "valid Ed25519 point (small order, not "
 				   "canonical, or outside the prime-order "
-				   "subgroup)", show);
+				   "subgroup)",
+				   show);
 	}
 
 	memcpy(out->name, s, namelen);
@@ -353,9 +339,11 @@ avow_status avow_possession_verify(const char *origin, const char *vkey,
 	}
 	if (prooflen != SIG_B64_LEN ||
 	    !avow_b64_decode_exact(sig, sizeof sig, proof, prooflen))
-		return avow_seterr(err, AVOW_ERR_CRYPTO,
-				   "possession proof of %s: not canonical base64 "
-				   "of a 64-byte signature", v.id);
+		return avow_seterr(
+			err, AVOW_ERR_CRYPTO,
+			"possession proof of %s: not canonical base64 "
+			"of a 64-byte signature",
+			v.id);
 
 	avow_buf_init(&msg);
 	avow_buf_adds(&msg, POSSESSION_PREFIX);
@@ -374,7 +362,8 @@ avow_status avow_possession_verify(const char *origin, const char *vkey,
 		avow_show(show, sizeof show, origin, strlen(origin));
 		return avow_seterr(err, AVOW_ERR_CRYPTO,
 				   "possession proof of %s for log \"%s\" does "
-				   "not verify", v.id, show);
+				   "not verify",
+				   v.id, show);
 	}
 	return AVOW_OK;
 }

@@ -10,7 +10,6 @@
 
 #include <string.h>
 
-
 const char *prog = "avow-verify";
 
 static const char usage[] =

@@ -25,7 +25,8 @@ const char usage_inclusion[] =
 	"\n"
 	"  --checkpoint FILE   the checkpoint to check against (default: the\n"
 	"                      one inside PROOF.json)\n"
-	"  --verifier-key KEY  the key you trust to sign the log's checkpoints\n"
+	"  --verifier-key KEY  the key you trust to sign the log's "
+	"checkpoints\n"
 	"  --origin ORIGIN     the log you expect\n"
 	"\n"
 	"Without the log it cannot check that the key is an admin key of the\n"
@@ -45,11 +46,13 @@ const char usage_consistency[] =
 	"writes (SPEC section 6).\n"
 	"\n"
 	"  --old FILE, --new FILE   the two signed checkpoints\n"
-	"  --verifier-key KEY       the key you trust for both, or given twice:\n"
+	"  --verifier-key KEY       the key you trust for both, or given "
+	"twice:\n"
 	"                           for --old, then for --new\n"
 	"  --origin ORIGIN          the log you expect\n"
 	"  --evidence FILE          when the proof shows that the two\n"
-	"                           checkpoints cannot both be true, write the\n"
+	"                           checkpoints cannot both be true, write "
+	"the\n"
 	"                           proof of it to FILE\n"
 	"\n"
 	"Exit status: 0 consistent, 1 a check failed, 2 usage or I/O error.\n";
@@ -58,7 +61,8 @@ const char usage_evidence[] =
 	"usage: avow-verify evidence FILE\n"
 	"\n"
 	"Check a misbehaviour evidence file (written by avow-verify\n"
-	"--evidence): two signed checkpoints of one origin that cannot both be\n"
+	"--evidence): two signed checkpoints of one origin that cannot both "
+	"be\n"
 	"true. It needs nothing else: the file holds both notes, their\n"
 	"verifier keys and, for different sizes, a consistency proof.\n"
 	"\n"
@@ -111,7 +115,8 @@ static const char *sa_parse(int argc, char **argv, const char *usage,
 			*rc = EXIT_OK;
 			return NULL;
 		case ':':
-			errorf("%s needs a value (see --help)", argv[optind - 1]);
+			errorf("%s needs a value (see --help)",
+			       argv[optind - 1]);
 			return NULL;
 		default:
 			errorf("unknown option %s (see --help)",
@@ -363,8 +368,8 @@ int consistency_main(int argc, char **argv)
 						     &e2) != AVOW_OK) {
 			goto out;
 		}
-		if (avow_evidence_make(notes[0], keys[0], notes[1], keys[1],
-				       pp, ir, &json, &e2) != AVOW_OK ||
+		if (avow_evidence_make(notes[0], keys[0], notes[1], keys[1], pp,
+				       ir, &json, &e2) != AVOW_OK ||
 		    avow_evidence_check(json, strlen(json), what, sizeof what,
 					&e2) != AVOW_OK) {
 			free(json);
@@ -372,8 +377,8 @@ int consistency_main(int argc, char **argv)
 		}
 		warnf("misbehaviour: %s and %s cannot both be true: %s",
 		      files[0], files[1], what);
-		if (o.evidence != NULL && write_out(o.evidence, json,
-						    strlen(json)) == EXIT_OK)
+		if (o.evidence != NULL &&
+		    write_out(o.evidence, json, strlen(json)) == EXIT_OK)
 			warnf("evidence written to %s", o.evidence);
 		free(json);
 	}

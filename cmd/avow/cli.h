@@ -11,8 +11,8 @@
 
 /* Global options, set before or after the subcommand. */
 typedef struct {
-	const char *log;             /* --log, $AVOW_LOG, ./avow.db */
-	const char *key;             /* --key, $AVOW_KEY */
+	const char *log;	     /* --log, $AVOW_LOG, ./avow.db */
+	const char *key;	     /* --key, $AVOW_KEY */
 	const char *passphrase_file; /* --passphrase-file */
 } globals;
 

@@ -36,8 +36,10 @@ const char usage_monitor[] =
 	"usage: avow monitor BUNDLE_OR_LOG --state DIR\n"
 	"                    [--checkpoint FILE --verifier-key KEY]...\n"
 	"\n"
-	"Watch a log over time. Audit this copy (a bundle or a log file), then\n"
-	"check that it extends the last tree head trusted, which DIR/state.json\n"
+	"Watch a log over time. Audit this copy (a bundle or a log file), "
+	"then\n"
+	"check that it extends the last tree head trusted, which "
+	"DIR/state.json\n"
 	"remembers: the copy must hold at least as many records, and its tree\n"
 	"of that many records must be the one trusted (checked with a\n"
 	"consistency proof). Then remember the new head: the largest\n"
@@ -50,7 +52,8 @@ const char usage_monitor[] =
 	"  --checkpoint FILE     a signed checkpoint the copy must match\n"
 	"  --verifier-key KEY    the verifier key you trust for it\n"
 	"\n"
-	"Exit status: 0 the copy extends what was trusted, 1 it does not or it\n"
+	"Exit status: 0 the copy extends what was trusted, 1 it does not or "
+	"it\n"
 	"fails its audit (the state is then left as it was), 2 usage or I/O.\n";
 
 typedef struct {
@@ -65,25 +68,21 @@ static int mirror_opt(int c, const char *arg, void *ctx)
 	mirror_opts *o = ctx;
 
 	switch (c) {
-	case 'c':
-		o->files[o->ncp++] = arg;
-		return 0;
+	case 'c': o->files[o->ncp++] = arg; return 0;
 	case 'k':
 		if (o->ncp > 0 && o->keys[o->ncp - 1] == NULL)
 			o->keys[o->ncp - 1] = arg;
 		else if (o->ncp == 0 && o->nkeys == 0)
 			o->keys[0] = arg;
 		else {
-			errorf("--verifier-key %s follows no --checkpoint", arg);
+			errorf("--verifier-key %s follows no --checkpoint",
+			       arg);
 			return -1;
 		}
 		o->nkeys++;
 		return 0;
-	case 's':
-		o->state = arg;
-		return 0;
-	default:
-		return -1;
+	case 's': o->state = arg; return 0;
+	default: return -1;
 	}
 }
 
@@ -186,8 +185,7 @@ int cmd_import(int argc, char **argv)
 		printf("imported %llu record%s from %s into %s: %s now holds "
 		       "%llu records, tree hash %s\n",
 		       (unsigned long long)added, added == 1 ? "" : "s", bundle,
-		       path,
-		       avow_audit_origin(a),
+		       path, avow_audit_origin(a),
 		       (unsigned long long)avow_audit_size(a), r);
 		if (cs.n == 0)
 			warnf("%s", no_checkpoint_warning);
@@ -383,8 +381,7 @@ static int check_extends(const char *path, int sqlite, const avow_audit *a,
 		return EXIT_FAIL;
 	}
 	avow_audit_root(a, root);
-	if (copy_proof(path, sqlite, old->size, n, &p, at_old, &err) !=
-	    AVOW_OK)
+	if (copy_proof(path, sqlite, old->size, n, &p, at_old, &err) != AVOW_OK)
 		return report_error(&err);
 	if (memcmp(at_old, old->root, 32) != 0 ||
 	    avow_consistency_verify(&p, old->root, root, &err) != AVOW_OK) {
@@ -471,7 +468,8 @@ int cmd_monitor(int argc, char **argv)
 	       (unsigned long long)now.size,
 	       now.checkpoint ? "a signed checkpoint" : "this copy's own");
 	if (cs.n == 0)
-		warnf("no checkpoint given: the monitor can tell that this copy "
+		warnf("no checkpoint given: the monitor can tell that this "
+		      "copy "
 		      "extends the last one it saw, not that others see the "
 		      "same log");
 out:

@@ -31,8 +31,10 @@ const char usage_checkpoint[] =
 	"               write the note to FILE (default: standard output)\n"
 	"\n"
 	"Hand each checkpoint to someone outside your control (publish it,\n"
-	"mail it, give it to a colleague): with it, `avow-verify --checkpoint`\n"
-	"proves that no record up to its size was later removed or rewritten.\n";
+	"mail it, give it to a colleague): with it, `avow-verify "
+	"--checkpoint`\n"
+	"proves that no record up to its size was later removed or "
+	"rewritten.\n";
 
 const char usage_prove[] =
 	"usage: avow prove SEQ [--size N | --checkpoint FILE] [-o FILE]\n"
@@ -46,7 +48,8 @@ const char usage_prove[] =
 	"\n"
 	"A reader checks it with `avow-verify inclusion`, without the log.\n"
 	"\n"
-	"  --size N         prove against a checkpoint of the first N records,\n"
+	"  --size N         prove against a checkpoint of the first N "
+	"records,\n"
 	"                   signed now with --key (an admin key)\n"
 	"  --checkpoint FILE\n"
 	"                   prove against this existing checkpoint (no key\n"
@@ -62,9 +65,11 @@ const char usage_consistency[] =
 	"usage: avow consistency OLD_SIZE [NEW_SIZE] [-o FILE]\n"
 	"\n"
 	"Write the RFC 9162 consistency proof that the log's first OLD_SIZE\n"
-	"records are a prefix of its first NEW_SIZE records (default: all), as\n"
+	"records are a prefix of its first NEW_SIZE records (default: all), "
+	"as\n"
 	"the JSON of SPEC section 6: {\"new_size\": n, \"old_size\": m,\n"
-	"\"proof\": [base64, ...]}. A reader holding checkpoints of both sizes\n"
+	"\"proof\": [base64, ...]}. A reader holding checkpoints of both "
+	"sizes\n"
 	"checks it with `avow-verify consistency`, without the log.\n"
 	"\n"
 	"  -o, --output FILE   write to FILE (default: standard output)\n";
@@ -80,17 +85,10 @@ static int proof_opt(int c, const char *arg, void *ctx)
 	proof_opts *o = ctx;
 
 	switch (c) {
-	case 'o':
-		o->out = arg;
-		return 0;
-	case 'c':
-		o->checkpoint = arg;
-		return 0;
-	case 's':
-		o->size = arg;
-		return 0;
-	default:
-		return -1;
+	case 'o': o->out = arg; return 0;
+	case 'c': o->checkpoint = arg; return 0;
+	case 's': o->size = arg; return 0;
+	default: return -1;
 	}
 }
 

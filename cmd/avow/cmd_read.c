@@ -30,7 +30,8 @@ const char usage_show[] =
 const char usage_export[] =
 	"usage: avow export [-o FILE]\n"
 	"\n"
-	"Write the log as a bundle (SPEC section 6): the records in seq order,\n"
+	"Write the log as a bundle (SPEC section 6): the records in seq "
+	"order,\n"
 	"each followed by a line feed. Audit it anywhere with\n"
 	"`avow-verify --bundle FILE`.\n";
 const char usage_verify[] =
@@ -137,8 +138,8 @@ int audit_for_reading(audited *x, int want_model)
 		const avow_failure *f = avow_audit_failure(x->audit, 0);
 		errorf("%s fails its audit at record %llu (%s: %s); run "
 		       "avow-verify --all for every failure",
-		       default_log(g.log), (unsigned long long)f->seq,
-		       f->check, f->detail);
+		       default_log(g.log), (unsigned long long)f->seq, f->check,
+		       f->detail);
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
@@ -192,16 +193,21 @@ static const char *summary_of(const cJSON *entry, char *buf, size_t n)
 		snprintf(buf, n, "%s (%s): %.60s", S("by"), S("said_at"),
 			 S("text"));
 	else if (strcmp(type, "response") == 0)
-		snprintf(buf, n, "%s %s #%lld (%s): %.50s", S("by"), S("stance"),
-			 (long long)avow_json_int(cJSON_GetObjectItemCaseSensitive(
-				 cJSON_GetObjectItemCaseSensitive(b, "target"),
-				 "seq")),
+		snprintf(buf, n, "%s %s #%lld (%s): %.50s", S("by"),
+			 S("stance"),
+			 (long long)avow_json_int(
+				 cJSON_GetObjectItemCaseSensitive(
+					 cJSON_GetObjectItemCaseSensitive(
+						 b, "target"),
+					 "seq")),
 			 S("said_at"), S("text"));
 	else if (strcmp(type, "amend") == 0)
 		snprintf(buf, n, "#%lld: %.60s",
-			 (long long)avow_json_int(cJSON_GetObjectItemCaseSensitive(
-				 cJSON_GetObjectItemCaseSensitive(b, "target"),
-				 "seq")),
+			 (long long)avow_json_int(
+				 cJSON_GetObjectItemCaseSensitive(
+					 cJSON_GetObjectItemCaseSensitive(
+						 b, "target"),
+					 "seq")),
 			 S("reason"));
 	else
 		snprintf(buf, n, "?");
@@ -220,8 +226,7 @@ int cmd_log(int argc, char **argv)
 	uint64_t n;
 	int rc;
 
-	if (parse_opts(argc, argv, "", json_opts, read_opt, &o, usage_log,
-		       &rc))
+	if (parse_opts(argc, argv, "", json_opts, read_opt, &o, usage_log, &rc))
 		return rc;
 	if (optind != argc) {
 		errorf("log: unexpected argument \"%s\"", argv[optind]);
@@ -320,8 +325,7 @@ int cmd_export(int argc, char **argv)
 	char tmp[4200];
 	int rc;
 
-	if (parse_opts(argc, argv, "o:", opts, read_opt, &o, usage_export,
-		       &rc))
+	if (parse_opts(argc, argv, "o:", opts, read_opt, &o, usage_export, &rc))
 		return rc;
 	if (optind != argc) {
 		errorf("export: unexpected argument \"%s\"", argv[optind]);

@@ -19,7 +19,6 @@ typedef struct {
 	int json;
 } ctx;
 
-
 static const char *precision_name(int p)
 {
 	switch (p) {
@@ -33,10 +32,10 @@ static const char *precision_name(int p)
 /* "July 2023", "18 September 2023", "2023", or the time itself. */
 static void human_date(const char *d, char *out, size_t n)
 {
-	static const char *const months[] = {
-		"January", "February", "March",	    "April",
-		"May",	   "June",     "July",	    "August",
-		"September", "October", "November", "December"};
+	static const char *const months[] = {"January", "February", "March",
+					     "April",	"May",	    "June",
+					     "July",	"August",   "September",
+					     "October", "November", "December"};
 	avow_span s;
 	int y, m, day;
 
@@ -49,7 +48,9 @@ static void human_date(const char *d, char *out, size_t n)
 	day = strlen(d) >= 10 ? atoi(d + 8) : 0;
 	switch (s.prec) {
 	case AVOW_PREC_YEAR: snprintf(out, n, "%04d", y); break;
-	case AVOW_PREC_MONTH: snprintf(out, n, "%s %04d", months[m - 1], y); break;
+	case AVOW_PREC_MONTH:
+		snprintf(out, n, "%s %04d", months[m - 1], y);
+		break;
 	case AVOW_PREC_DAY:
 		snprintf(out, n, "%d %s %04d", day, months[m - 1], y);
 		break;
@@ -156,7 +157,10 @@ static void list_line(ctx *c, const cJSON *b, const char *member,
 	printf("  %s: ", label);
 	for (const cJSON *i = a->child; i; i = i->next) {
 		char *n = names ? actor_name(c, i->valuestring) : NULL;
-		printf("%s%s%s%s%s", i == a->child ? "" : (names && !strcmp(member, "via") ? " -> " : ", "),
+		printf("%s%s%s%s%s",
+		       i == a->child ? ""
+				     : (names && !strcmp(member, "via") ? " -> "
+									: ", "),
 		       i->valuestring, n ? " (" : "", n ? n : "", n ? ")" : "");
 		free(n);
 	}
@@ -174,7 +178,8 @@ static void text_statement(ctx *c, mrec *r, int depth)
 		return;
 	src = cJSON_GetObjectItemCaseSensitive(b, "source");
 	human_date(json_str(b, "said_at"), when, sizeof when);
-	avow_parse_pdate(json_str(b, "said_at"), strlen(json_str(b, "said_at")), &s);
+	avow_parse_pdate(json_str(b, "said_at"), strlen(json_str(b, "said_at")),
+			 &s);
 	name = actor_name(c, json_str(b, "by"));
 	indent(depth);
 	if (r->type == AVOW_T_RESPONSE)
@@ -192,17 +197,20 @@ static void text_statement(ctx *c, mrec *r, int depth)
 		   json_str(b, "text"), depth);
 	if (json_str(b, "lang") || json_str(b, "original")) {
 		indent(depth);
-		printf("  language: %s%s\n", json_str(b, "lang") ? json_str(b, "lang") : "?",
+		printf("  language: %s%s\n",
+		       json_str(b, "lang") ? json_str(b, "lang") : "?",
 		       json_str(b, "original") ? ", translated" : "");
 		if (json_str(b, "original"))
-			text_lines("original: ", json_str(b, "original"), depth);
+			text_lines("original: ", json_str(b, "original"),
+				   depth);
 	}
 	indent(depth);
 	printf("  source: ");
 	if (json_str(src, "title"))
 		printf("\"%s\"", json_str(src, "title"));
 	if (json_str(src, "url"))
-		printf("%s%s", json_str(src, "title") ? " " : "", json_str(src, "url"));
+		printf("%s%s", json_str(src, "title") ? " " : "",
+		       json_str(src, "url"));
 	if (json_str(src, "publisher"))
 		printf(", %s", json_str(src, "publisher"));
 	if (json_str(src, "published"))
@@ -265,7 +273,8 @@ static cJSON *json_statement(ctx *c, mrec *r)
 	if (name)
 		cJSON_AddStringToObject(o, "by_name", name);
 	free(name);
-	avow_parse_pdate(json_str(b, "said_at"), strlen(json_str(b, "said_at")), &s);
+	avow_parse_pdate(json_str(b, "said_at"), strlen(json_str(b, "said_at")),
+			 &s);
 	cJSON_AddStringToObject(o, "said_at_precision", precision_name(s.prec));
 	cJSON_AddItemToObject(o, "body", b);
 	rec = cJSON_AddObjectToObject(o, "recorded");
@@ -291,9 +300,10 @@ static cJSON *json_statement(ctx *c, mrec *r)
 						json_str(q->body, "reason"));
 			cJSON_AddItemToObject(
 				a, "set",
-				cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
-							q->body, "set"),
-						1));
+				cJSON_Duplicate(
+					cJSON_GetObjectItemCaseSensitive(
+						q->body, "set"),
+					1));
 			cJSON_AddItemToArray(am, a);
 		}
 		if (q->type == AVOW_T_RESPONSE && q->target == r->seq) {
@@ -376,7 +386,8 @@ int cmd_report(int argc, char **argv)
 	if (only != UINT64_MAX) {
 		int t = avow_state_type_of(c.st, only);
 		if (t != AVOW_T_CLAIM && t != AVOW_T_RESPONSE) {
-			errorf("report: --claim %llu: record %llu is not a claim "
+			errorf("report: --claim %llu: record %llu is not a "
+			       "claim "
 			       "or response",
 			       (unsigned long long)only,
 			       (unsigned long long)only);
@@ -488,8 +499,8 @@ int cmd_report_actors(int json)
 			cJSON_AddItemToArray(arr, b);
 			continue;
 		}
-		printf("%s\t%s\t%s\t%s\n", json_str(b, "id"), json_str(b, "kind"),
-		       json_str(b, "name"),
+		printf("%s\t%s\t%s\t%s\n", json_str(b, "id"),
+		       json_str(b, "kind"), json_str(b, "name"),
 		       json_str(b, "part_of") ? json_str(b, "part_of") : "-");
 		cJSON_Delete(b);
 	}

@@ -34,7 +34,8 @@ const char usage_key[] =
 	"       avow key import C2SP_KEY_FILE [-o FILE] [--no-passphrase]\n"
 	"       avow key possession --origin ORIGIN --key FILE\n"
 	"       avow key add VERIFIER_KEY --possession PROOF\n"
-	"                    --role admin|recorder --holder TEXT [--note TEXT]\n"
+	"                    --role admin|recorder --holder TEXT [--note "
+	"TEXT]\n"
 	"       avow key revoke KEY_ID --reason TEXT\n"
 	"       avow key list\n"
 	"\n"
@@ -63,25 +64,28 @@ const char usage_actor[] =
 	"group. An update re-declares the actor whole; reports show the\n"
 	"latest declaration and keep the history.\n";
 
-#define STATEMENT_HELP                                                       \
-	"  --by ACTOR             who asserted it (a declared actor)\n"       \
-	"  --with ACTOR           who asserted it jointly (repeatable)\n"     \
-	"  --text TEXT            what was said\n"                            \
-	"  --quote | --paraphrase verbatim words, or a paraphrase/summary\n"  \
-	"  --lang TAG             language of TEXT (BCP 47, such as en)\n"    \
-	"  --translated-from TEXT TEXT is a translation of these words\n"     \
-	"  --said-at DATE         when: YYYY, YYYY-MM, YYYY-MM-DD or\n"       \
-	"                         YYYY-MM-DDTHH:MM:SSZ (its precision counts)\n" \
-	"  --url URL              the source's address\n"                     \
-	"  --title TEXT           the source's title (a url or a title is\n"  \
-	"                         required)\n"                                \
-	"  --publisher TEXT       who published the source\n"                 \
-	"  --published DATE       when the source was published\n"           \
-	"  --retrieved TIME       when you read it (YYYY-MM-DDTHH:MM:SSZ)\n"  \
-	"  --archive FILE         your archived copy: its SHA-256 is recorded\n" \
-	"  --via ACTOR            through whom it reached the source, nearest\n" \
-	"                         the actor first (repeatable)\n"             \
-	"  --about ACTOR          whom it is about (repeatable)\n"            \
+#define STATEMENT_HELP                                                         \
+	"  --by ACTOR             who asserted it (a declared actor)\n"        \
+	"  --with ACTOR           who asserted it jointly (repeatable)\n"      \
+	"  --text TEXT            what was said\n"                             \
+	"  --quote | --paraphrase verbatim words, or a paraphrase/summary\n"   \
+	"  --lang TAG             language of TEXT (BCP 47, such as en)\n"     \
+	"  --translated-from TEXT TEXT is a translation of these words\n"      \
+	"  --said-at DATE         when: YYYY, YYYY-MM, YYYY-MM-DD or\n"        \
+	"                         YYYY-MM-DDTHH:MM:SSZ (its precision "        \
+	"counts)\n"                                                            \
+	"  --url URL              the source's address\n"                      \
+	"  --title TEXT           the source's title (a url or a title is\n"   \
+	"                         required)\n"                                 \
+	"  --publisher TEXT       who published the source\n"                  \
+	"  --published DATE       when the source was published\n"             \
+	"  --retrieved TIME       when you read it (YYYY-MM-DDTHH:MM:SSZ)\n"   \
+	"  --archive FILE         your archived copy: its SHA-256 is "         \
+	"recorded\n"                                                           \
+	"  --via ACTOR            through whom it reached the source, "        \
+	"nearest\n"                                                            \
+	"                         the actor first (repeatable)\n"              \
+	"  --about ACTOR          whom it is about (repeatable)\n"             \
 	"  --topic TOPIC          a topic identifier (repeatable)\n"
 
 const char usage_claim[] =
@@ -202,8 +206,8 @@ static int key_list(void)
 		avow_audit_key(a, i, &k);
 		printf("%s\t%s\t%s\t%s\t%llu records\n", k.verifier,
 		       k.admin ? "admin" : "recorder",
-		       k.revoked == UINT64_MAX ? "active" : "revoked",
-		       k.holder, (unsigned long long)k.records);
+		       k.revoked == UINT64_MAX ? "active" : "revoked", k.holder,
+		       (unsigned long long)k.records);
 		if (k.admin && k.revoked == UINT64_MAX)
 			admins++;
 	}
@@ -448,10 +452,11 @@ typedef struct {
 static int actor_opt(int c, const char *arg, void *ctx)
 {
 	actor_opts *o = ctx;
-	const char *name = c == 'n' ? "name" : c == 'k' ? "kind"
-				       : c == 'p' ? "part_of"
-				       : c == 'd' ? "description"
-						  : NULL;
+	const char *name = c == 'n'   ? "name"
+			   : c == 'k' ? "kind"
+			   : c == 'p' ? "part_of"
+			   : c == 'd' ? "description"
+				      : NULL;
 	if (c == 'j') {
 		o->json = 1;
 		return 0;
@@ -492,8 +497,8 @@ int cmd_actor(int argc, char **argv)
 	d = cJSON_CreateObject();
 	cJSON_AddStringToObject(d, "type", "actor");
 	o.body = cJSON_AddObjectToObject(d, "body");
-	if (parse_opts(argc - 1, argv + 1, "", opts, actor_opt, &o,
-		       usage_actor, &rc)) {
+	if (parse_opts(argc - 1, argv + 1, "", opts, actor_opt, &o, usage_actor,
+		       &rc)) {
 		cJSON_Delete(d);
 		return rc;
 	}
@@ -523,8 +528,8 @@ int cmd_actor(int argc, char **argv)
 	cJSON_AddStringToObject(o.body, "id", argv[optind]);
 	json = cJSON_PrintUnformatted(d);
 	cJSON_Delete(d);
-	rc = json ? append_one(json, sub[0] == 'a' ? "actor add"
-						    : "actor update")
+	rc = json ? append_one(json,
+			       sub[0] == 'a' ? "actor add" : "actor update")
 		  : EXIT_FAIL;
 	cJSON_free(json);
 	return rc;
@@ -679,7 +684,8 @@ static int statement(int argc, char **argv, const char *type,
 		static const char *const flag[] = {"--by", "--text",
 						   "--said-at"};
 		for (int i = 0; i < 3; i++)
-			if (!cJSON_GetObjectItemCaseSensitive(o.body, need[i])) {
+			if (!cJSON_GetObjectItemCaseSensitive(o.body,
+							      need[i])) {
 				errorf("%s: %s is required", argv[0], flag[i]);
 				goto fail;
 			}
@@ -886,8 +892,8 @@ int cmd_append(int argc, char **argv)
 			errorf("out of memory");
 			return EXIT_FAIL;
 		}
-		sprintf(labels[n], "%s:%ld",
-			strcmp(path, "-") ? path : "stdin", line);
+		sprintf(labels[n], "%s:%ld", strcmp(path, "-") ? path : "stdin",
+			line);
 		drafts[n].json = p;
 		drafts[n].len = ll;
 		drafts[n].label = labels[n];
@@ -910,9 +916,11 @@ int cmd_append(int argc, char **argv)
 			rc = report_error(&err);
 		} else {
 			for (size_t i = 0; i < n; i++)
-				printf("%llu\n", (unsigned long long)(first + i));
-			fprintf(stderr, "%s: appended %zu records (%llu..%llu)\n",
-				prog, n, (unsigned long long)first,
+				printf("%llu\n",
+				       (unsigned long long)(first + i));
+			fprintf(stderr,
+				"%s: appended %zu records (%llu..%llu)\n", prog,
+				n, (unsigned long long)first,
 				(unsigned long long)(first + n - 1));
 			rc = EXIT_OK;
 		}

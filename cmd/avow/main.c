@@ -43,15 +43,15 @@ static const command commands[] = {
 	 usage_source},
 	{"checkpoint", cmd_checkpoint, "sign a checkpoint of the log",
 	 usage_checkpoint},
-	{"prove", cmd_prove, "prove that a record is in the log",
-	 usage_prove},
+	{"prove", cmd_prove, "prove that a record is in the log", usage_prove},
 	{"consistency", cmd_consistency,
 	 "prove that an older tree is a prefix of a newer one",
 	 usage_consistency},
 	{"import", cmd_import, "audit a bundle and keep it as a local mirror",
 	 usage_import},
-	{"monitor", cmd_monitor, "check that a log extends the last trusted "
-				 "tree head",
+	{"monitor", cmd_monitor,
+	 "check that a log extends the last trusted "
+	 "tree head",
 	 usage_monitor},
 	{"reindex", cmd_reindex, "rebuild the log's derived index",
 	 usage_reindex},
@@ -118,15 +118,9 @@ int parse_opts(int argc, char **argv, const char *shortopts,
 			fputs(usage, stdout);
 			*rc = EXIT_OK;
 			return 1;
-		case 0x101:
-			g.log = optarg;
-			break;
-		case 0x102:
-			g.key = optarg;
-			break;
-		case 0x103:
-			g.passphrase_file = optarg;
-			break;
+		case 0x101: g.log = optarg; break;
+		case 0x102: g.key = optarg; break;
+		case 0x103: g.passphrase_file = optarg; break;
 		case ':':
 			errorf("%s: %s needs a value (see avow %s --help)",
 			       argv[0], argv[optind - 1], argv[0]);
@@ -398,9 +392,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[i], "help") == 0) {
 		if (i + 1 < argc)
-			for (size_t k = 0; k < sizeof commands / sizeof *commands;
-			     k++)
-				if (strcmp(commands[k].name, argv[i + 1]) == 0) {
+			for (size_t k = 0;
+			     k < sizeof commands / sizeof *commands; k++)
+				if (strcmp(commands[k].name, argv[i + 1]) ==
+				    0) {
 					fputs(commands[k].usage, stdout);
 					return EXIT_OK;
 				}

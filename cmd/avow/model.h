@@ -15,9 +15,9 @@ typedef struct {
 	int type;
 	int64_t time;
 	char signer[AVOW_KEY_ID_MAX + 1];
-	char leaf[9];    /* the first 4 bytes of the leaf hash, in hex */
+	char leaf[9];	 /* the first 4 bytes of the leaf hash, in hex */
 	uint64_t target; /* response or amend target, else UINT64_MAX */
-	cJSON *body;     /* as recorded */
+	cJSON *body;	 /* as recorded */
 } mrec;
 
 typedef struct {

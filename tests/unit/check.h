@@ -11,14 +11,14 @@
 static int check_failures;
 static int check_count;
 
-#define CHECK(expr)                                                           \
-	do {                                                                  \
-		check_count++;                                                \
-		if (!(expr)) {                                                \
-			check_failures++;                                     \
+#define CHECK(expr)                                                            \
+	do {                                                                   \
+		check_count++;                                                 \
+		if (!(expr)) {                                                 \
+			check_failures++;                                      \
 			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-				__LINE__, #expr);                             \
-		}                                                             \
+				__LINE__, #expr);                              \
+		}                                                              \
 	} while (0)
 
 #define CHECK_STR(got, want)                                                   \
@@ -27,7 +27,7 @@ static int check_count;
 		check_count++;                                                 \
 		if (g_ == NULL || strcmp(g_, w_) != 0) {                       \
 			check_failures++;                                      \
-			fprintf(stderr, "%s:%d: got \"%s\", want \"%s\"\n",     \
+			fprintf(stderr, "%s:%d: got \"%s\", want \"%s\"\n",    \
 				__FILE__, __LINE__, g_ ? g_ : "(null)", w_);   \
 		}                                                              \
 	} while (0)

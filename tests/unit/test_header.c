@@ -14,14 +14,14 @@
 
 static int failures, checks;
 
-#define EXPECT(expr)                                                         \
-	do {                                                                 \
-		checks++;                                                    \
-		if (!(expr)) {                                               \
-			failures++;                                          \
+#define EXPECT(expr)                                                           \
+	do {                                                                   \
+		checks++;                                                      \
+		if (!(expr)) {                                                 \
+			failures++;                                            \
 			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-				__LINE__, #expr);                            \
-		}                                                            \
+				__LINE__, #expr);                              \
+		}                                                              \
 	} while (0)
 
 /* The sizes the header promises. */
@@ -81,10 +81,10 @@ static void test_types(void)
 {
 	static const uint8_t seed[AVOW_SEED_BYTES] = {7};
 	avow_audit_options opts = {.all = 0, .checkpoints = NULL};
-	avow_checkpoint_in cp = {.note = "", .len = 0, .vkey = "",
-				 .label = "label"};
-	avow_draft draft = {.json = "{}", .len = 2, .label = "stdin:1",
-			    .line = 1};
+	avow_checkpoint_in cp = {
+		.note = "", .len = 0, .vkey = "", .label = "label"};
+	avow_draft draft = {
+		.json = "{}", .len = 2, .label = "stdin:1", .line = 1};
 	avow_failure fail = {.seq = 0, .check = "json"};
 	avow_error err = {.code = AVOW_OK};
 	avow_verifier v;

@@ -97,13 +97,13 @@ static void reject_n(int line, const char *in, size_t n, unsigned flags,
 
 /* String literal forms: the input and output lengths are taken with
  * sizeof, so embedded NUL bytes count. */
-#define ACCEPT(in, want)                                                   \
+#define ACCEPT(in, want)                                                       \
 	accept_n(__LINE__, in, sizeof(in) - 1, 0, want, sizeof(want) - 1)
-#define ACCEPT_F(flags, in, want)                                          \
+#define ACCEPT_F(flags, in, want)                                              \
 	accept_n(__LINE__, in, sizeof(in) - 1, flags, want, sizeof(want) - 1)
-#define SAME(in) ACCEPT(in, in)
+#define SAME(in)	 ACCEPT(in, in)
 #define REJECT(in, what) reject_n(__LINE__, in, sizeof(in) - 1, 0, what)
-#define REJECT_F(flags, in, what)                                          \
+#define REJECT_F(flags, in, what)                                              \
 	reject_n(__LINE__, in, sizeof(in) - 1, flags, what)
 
 #define AS AVOW_JSON_AVOW_STRINGS
@@ -221,7 +221,8 @@ static void test_vectors(void)
 		CHECK(b != SIZE_MAX);
 		if (b != SIZE_MAX)
 			cut(want, &wn, a, b + 2);
-		/* {"literals":[null,true,false],"string":"€$\u000f\nA'B\"\\\\\"/"} */
+		/* {"literals":[null,true,false],"string":"€$\u000f\nA'B\"\\\\\"/"}
+		 */
 		CHECK(find(want, wn, "\\u000f\\nA'B", 0) != SIZE_MAX);
 		accept_n(__LINE__, in, n, 0, want, wn);
 	}
@@ -247,7 +248,8 @@ static void test_escapes(void)
 	ACCEPT("\"\\u0001\\u000b\\u000e\\u001a\\u001B\"",
 	       "\"\\u0001\\u000b\\u000e\\u001a\\u001b\"");
 	SAME("\"\\b\\f\\n\\r\\t\"");
-	ACCEPT("\"\\u0008\\u000c\\u000A\\u000d\\u0009\"", "\"\\b\\f\\n\\r\\t\"");
+	ACCEPT("\"\\u0008\\u000c\\u000A\\u000d\\u0009\"",
+	       "\"\\b\\f\\n\\r\\t\"");
 	ACCEPT("\"\\u007f\"", "\"\x7F\"");
 	ACCEPT("\"\\u007F\"", "\"\x7F\"");
 	SAME("\"\x7F\"");
@@ -283,8 +285,8 @@ static void test_non_bmp(void)
 	SAME("\"\xF0\x90\x80\x80\"");
 	ACCEPT("\"\\udbff\\udfff\"", "\"\xF4\x8F\xBF\xBF\"");
 	SAME("\"\xF4\x8F\xBF\xBF\"");
-	ACCEPT("\"a\\ud83d\\ude02b\xF0\x9F\x98\x82\"",
-	       "\"a\xF0\x9F\x98\x82" "b\xF0\x9F\x98\x82\"");
+	ACCEPT("\"a\\ud83d\\ude02b\xF0\x9F\x98\x82\"", "\"a\xF0\x9F\x98\x82"
+						       "b\xF0\x9F\x98\x82\"");
 
 	/* Lone or misordered surrogate escapes. */
 	REJECT("\"\\ud800\"", "lone high surrogate");
@@ -310,33 +312,33 @@ static void test_utf8_in_strings(void)
 		const char *s;
 		size_t n;
 	} bad[] = {
-#define B(lit) { lit, sizeof(lit) - 1 }
+#define B(lit) {lit, sizeof(lit) - 1}
 		B("\"\xFF\""),
 		B("\"\xFE\""),
-		B("\"\xC0\xAF\""),          /* overlong '/' */
-		B("\"\xC1\xBF\""),          /* overlong U+007F */
-		B("\"\xE0\x80\xAF\""),      /* overlong, 3 bytes */
-		B("\"\xE0\x9F\xBF\""),      /* overlong U+07FF */
-		B("\"\xF0\x80\x80\xAF\""),  /* overlong, 4 bytes */
-		B("\"\xF0\x8F\xBF\xBF\""),  /* overlong U+FFFF */
-		B("\"\xED\xA0\x80\""),      /* encoded surrogate D800 */
-		B("\"\xED\xBF\xBF\""),      /* encoded surrogate DFFF */
+		B("\"\xC0\xAF\""),		   /* overlong '/' */
+		B("\"\xC1\xBF\""),		   /* overlong U+007F */
+		B("\"\xE0\x80\xAF\""),		   /* overlong, 3 bytes */
+		B("\"\xE0\x9F\xBF\""),		   /* overlong U+07FF */
+		B("\"\xF0\x80\x80\xAF\""),	   /* overlong, 4 bytes */
+		B("\"\xF0\x8F\xBF\xBF\""),	   /* overlong U+FFFF */
+		B("\"\xED\xA0\x80\""),		   /* encoded surrogate D800 */
+		B("\"\xED\xBF\xBF\""),		   /* encoded surrogate DFFF */
 		B("\"\xED\xA0\xBD\xED\xB8\x80\""), /* CESU-8 pair */
-		B("\"\xF4\x90\x80\x80\""),  /* above U+10FFFF */
+		B("\"\xF4\x90\x80\x80\""),	   /* above U+10FFFF */
 		B("\"\xF5\x80\x80\x80\""),
 		B("\"\xF8\x88\x80\x80\x80\""),
-		B("\"\x80\""),              /* lone continuation byte */
+		B("\"\x80\""), /* lone continuation byte */
 		B("\"\xBF\""),
-		B("\"\xC3\""),              /* truncated before the quote */
+		B("\"\xC3\""), /* truncated before the quote */
 		B("\"\xE2\x82\""),
 		B("\"\xF0\x9F\x98\""),
-		B("\"\xC3"),                /* truncated at the end */
+		B("\"\xC3"), /* truncated at the end */
 		B("\"\xE2\x82"),
 		B("\"\xF0\x9F\x98"),
-		B("\"\xC3\x41\""),          /* bad continuation */
+		B("\"\xC3\x41\""), /* bad continuation */
 		B("\"\xE2\x28\xA1\""),
 		B("\"ok\xC3\xA9\xFF\""),
-		B("{\"\xFF\":1}"),          /* in a key */
+		B("{\"\xFF\":1}"), /* in a key */
 #undef B
 	};
 
@@ -385,7 +387,10 @@ static void test_avow_strings(void)
 	REJECT_F(AS, "\"\\u007f\"", "control character");
 	REJECT_F(AS, "\"\\u007F\"", "control character");
 	REJECT_F(AS, "\"\x7F\"", "control character");
-	REJECT_F(AS, "\"a\x7F" "b\"", "control character");
+	REJECT_F(AS,
+		 "\"a\x7F"
+		 "b\"",
+		 "control character");
 	REJECT_F(AS, "{\"\\r\":1}", "control character");
 	REJECT_F(AS, "{\"\x7F\":1}", "control character");
 	REJECT_F(AS, "[1,{\"a\":[\"ok\",\"\\u0007\"]}]", "control character");
@@ -444,14 +449,14 @@ static void test_key_order(void)
 		in[n++] = '{';
 		for (k = 39; k >= 0; k--)
 			n += (size_t)snprintf(in + n, sizeof in - n,
-					      "%s\"k%02d\":%d", k == 39 ? "" : ",",
-					      k, k);
+					      "%s\"k%02d\":%d",
+					      k == 39 ? "" : ",", k, k);
 		in[n++] = '}';
 		want[wn++] = '{';
 		for (k = 0; k < 40; k++)
 			wn += (size_t)snprintf(want + wn, sizeof want - wn,
-					       "%s\"k%02d\":%d", k ? "," : "", k,
-					       k);
+					       "%s\"k%02d\":%d", k ? "," : "",
+					       k, k);
 		want[wn++] = '}';
 		accept_n(__LINE__, in, n, 0, want, wn);
 		accept_n(__LINE__, want, wn, 0, want, wn);
@@ -689,19 +694,19 @@ static void test_keycmp(void)
 		"ab",
 		"b",
 		"\x7F",
-		"\xC2\x80",           /* U+0080 */
-		"\xC3\xA9",           /* U+00E9 */
-		"\303\251a",          /* U+00E9 U+0061 */
-		"\xE2\x82\xAC",       /* U+20AC */
-		"\xED\x9F\xBF",       /* U+D7FF */
-		"\xF0\x90\x80\x80",   /* U+10000 = D800 DC00 */
-		"\xF0\x90\x80\x81",   /* U+10001 = D800 DC01 */
-		"\xF0\x9F\x98\x80",   /* U+1F600 = D83D DE00 */
-		"\xF0\x9F\x98\x82",   /* U+1F602 = D83D DE02 */
-		"\xF4\x8F\xBF\xBF",   /* U+10FFFF = DBFF DFFF */
-		"\xEE\x80\x80",       /* U+E000 */
-		"\xEF\xAC\xB3",       /* U+FB33 */
-		"\xEF\xBF\xBF",       /* U+FFFF */
+		"\xC2\x80",	    /* U+0080 */
+		"\xC3\xA9",	    /* U+00E9 */
+		"\303\251a",	    /* U+00E9 U+0061 */
+		"\xE2\x82\xAC",	    /* U+20AC */
+		"\xED\x9F\xBF",	    /* U+D7FF */
+		"\xF0\x90\x80\x80", /* U+10000 = D800 DC00 */
+		"\xF0\x90\x80\x81", /* U+10001 = D800 DC01 */
+		"\xF0\x9F\x98\x80", /* U+1F600 = D83D DE00 */
+		"\xF0\x9F\x98\x82", /* U+1F602 = D83D DE02 */
+		"\xF4\x8F\xBF\xBF", /* U+10FFFF = DBFF DFFF */
+		"\xEE\x80\x80",	    /* U+E000 */
+		"\xEF\xAC\xB3",	    /* U+FB33 */
+		"\xEF\xBF\xBF",	    /* U+FFFF */
 	};
 	size_t i, j;
 
@@ -723,9 +728,15 @@ static void test_keycmp(void)
 	CHECK(avow_json_keycmp("\xEF\xAC\xB3", "\xF0\x9F\x98\x80") > 0);
 	/* Not byte order, not code point order. */
 	CHECK(strcmp("\xF0\x9F\x98\x80", "\xEF\xAC\xB3") > 0);
-	CHECK(avow_json_keycmp("peach", "p\xC3\xA9" "ch\xC3\xA9") < 0);
-	CHECK(avow_json_keycmp("p\xC3\xA9" "ch\xC3\xA9", "p\xC3\xAA" "che") < 0);
-	CHECK(avow_json_keycmp("p\xC3\xAA" "che", "sin") < 0);
+	CHECK(avow_json_keycmp("peach", "p\xC3\xA9"
+					"ch\xC3\xA9") < 0);
+	CHECK(avow_json_keycmp("p\xC3\xA9"
+			       "ch\xC3\xA9",
+			       "p\xC3\xAA"
+			       "che") < 0);
+	CHECK(avow_json_keycmp("p\xC3\xAA"
+			       "che",
+			       "sin") < 0);
 }
 
 /* ---- avow_utf8_valid ---- */
@@ -737,49 +748,49 @@ static void test_utf8_valid(void)
 		size_t n;
 		int ok;
 	} v[] = {
-#define U(lit, ok) { lit, sizeof(lit) - 1, ok }
+#define U(lit, ok) {lit, sizeof(lit) - 1, ok}
 		U("", 1),
 		U("abc", 1),
-		U("\0", 1),                 /* U+0000 is valid UTF-8 */
+		U("\0", 1), /* U+0000 is valid UTF-8 */
 		U("\x7F", 1),
 		U("\xC2\x80", 1),
 		U("\xC3\xA9", 1),
-		U("\xDF\xBF", 1),           /* U+07FF */
-		U("\xE0\xA0\x80", 1),       /* U+0800 */
+		U("\xDF\xBF", 1),     /* U+07FF */
+		U("\xE0\xA0\x80", 1), /* U+0800 */
 		U("\xE2\x82\xAC", 1),
-		U("\xED\x9F\xBF", 1),       /* U+D7FF */
-		U("\xEE\x80\x80", 1),       /* U+E000 */
-		U("\xEF\xBB\xBF", 1),       /* U+FEFF */
-		U("\xEF\xBF\xBF", 1),       /* U+FFFF */
-		U("\xF0\x90\x80\x80", 1),   /* U+10000 */
+		U("\xED\x9F\xBF", 1),	  /* U+D7FF */
+		U("\xEE\x80\x80", 1),	  /* U+E000 */
+		U("\xEF\xBB\xBF", 1),	  /* U+FEFF */
+		U("\xEF\xBF\xBF", 1),	  /* U+FFFF */
+		U("\xF0\x90\x80\x80", 1), /* U+10000 */
 		U("\xF0\x9F\x98\x80", 1),
-		U("\xF4\x8F\xBF\xBF", 1),   /* U+10FFFF */
+		U("\xF4\x8F\xBF\xBF", 1), /* U+10FFFF */
 		U("a\xC3\xA9z\xF0\x9F\x98\x80!", 1),
 		U("\xFF", 0),
 		U("\xFE", 0),
 		U("\x80", 0),
 		U("\xBF", 0),
-		U("\xC0\x80", 0),           /* overlong U+0000 */
-		U("\xC0\xAF", 0),           /* overlong '/' */
+		U("\xC0\x80", 0), /* overlong U+0000 */
+		U("\xC0\xAF", 0), /* overlong '/' */
 		U("\xC1\xBF", 0),
 		U("\xE0\x80\xAF", 0),
-		U("\xE0\x9F\xBF", 0),       /* overlong U+07FF */
+		U("\xE0\x9F\xBF", 0), /* overlong U+07FF */
 		U("\xF0\x80\x80\xAF", 0),
-		U("\xF0\x8F\xBF\xBF", 0),   /* overlong U+FFFF */
-		U("\xED\xA0\x80", 0),       /* surrogate D800 */
-		U("\xED\xAF\xBF", 0),       /* surrogate DBFF */
-		U("\xED\xB0\x80", 0),       /* surrogate DC00 */
-		U("\xED\xBF\xBF", 0),       /* surrogate DFFF */
-		U("\xF4\x90\x80\x80", 0),   /* U+110000 */
+		U("\xF0\x8F\xBF\xBF", 0), /* overlong U+FFFF */
+		U("\xED\xA0\x80", 0),	  /* surrogate D800 */
+		U("\xED\xAF\xBF", 0),	  /* surrogate DBFF */
+		U("\xED\xB0\x80", 0),	  /* surrogate DC00 */
+		U("\xED\xBF\xBF", 0),	  /* surrogate DFFF */
+		U("\xF4\x90\x80\x80", 0), /* U+110000 */
 		U("\xF5\x80\x80\x80", 0),
 		U("\xF7\xBF\xBF\xBF", 0),
 		U("\xF8\x88\x80\x80\x80", 0),
 		U("\xFC\x84\x80\x80\x80\x80", 0),
-		U("\xC2", 0),               /* truncated */
+		U("\xC2", 0), /* truncated */
 		U("\xE2\x82", 0),
 		U("\xF0\x9F\x98", 0),
 		U("a\xC3", 0),
-		U("\xC2\x41", 0),           /* bad continuation */
+		U("\xC2\x41", 0), /* bad continuation */
 		U("\xE2\x28\xA1", 0),
 		U("\xE2\x82\x28", 0),
 		U("\xF0\x9F\x28\x80", 0),

@@ -29,42 +29,42 @@ struct known {
 
 /* 001-news-story/keys.json */
 static const struct known known[] = {
-	{ "newsdesk",
-	  "f06383d89f208c023375f1105e8d39dd768b5f41f5e68b52b96a228bc75bccb5",
-	  "20f8f691664356598f3ccabe65a9ffa7345fd64030788958d4395e5b9b5f950d",
-	  "newsdesk+8c6b9403",
-	  "newsdesk+8c6b9403+ASD49pFmQ1ZZjzzKvmWp/6c0X9ZAMHiJWNQ5XlubX5UN" },
-	{ "editor",
-	  "23b54edd3dd3071518f17368c18f4ff25903ce794a38128d624845c4d24f1469",
-	  "55d7306cfaea0d3d35d438a1dacadd9aa8828871b6e26410f9ee533c446513aa",
-	  "editor+631bd125",
-	  "editor+631bd125+AVXXMGz66g09NdQ4odrK3ZqogohxtuJkEPnuUzxEZROq" },
-	{ "alice",
-	  "ae4d887f850d2052c16813f85e97cee56b05effdd0c3fd4a3338556ef6543b47",
-	  "8d029ae40ec0d5ea9120de0cab56a64af0dfe4e1e20f69e4b02b7921a5ed0976",
-	  "alice+1db6506d",
-	  "alice+1db6506d+AY0CmuQOwNXqkSDeDKtWpkrw3+Th4g9p5LAreSGl7Ql2" },
-	{ "bob",
-	  "86258bff99b82730fb7cb4f0c3c24834f80957628ace7dec7679f2621fb166b5",
-	  "8362008ad888b99945a49edc412ad179eb93fd974166b1ebc743096362edd99b",
-	  "bob+6a945b3e",
-	  "bob+6a945b3e+AYNiAIrYiLmZRaSe3EEq0Xnrk/2XQWax68dDCWNi7dmb" },
-	{ "alice-2024",
-	  "380904b6d2ca6337f91a04208bf30f91d2d6c479b792a2168f262f74042190ff",
-	  "d2197bd7d21f86ecb4f7e696579b500f066a993afdd6b841f2a0b966aa9a22c2",
-	  "alice-2024+23091eac",
-	  "alice-2024+23091eac+AdIZe9fSH4bstPfmllebUA8Gapk6/da4QfKguWaqmiLC" },
+	{"newsdesk",
+	 "f06383d89f208c023375f1105e8d39dd768b5f41f5e68b52b96a228bc75bccb5",
+	 "20f8f691664356598f3ccabe65a9ffa7345fd64030788958d4395e5b9b5f950d",
+	 "newsdesk+8c6b9403",
+	 "newsdesk+8c6b9403+ASD49pFmQ1ZZjzzKvmWp/6c0X9ZAMHiJWNQ5XlubX5UN"},
+	{"editor",
+	 "23b54edd3dd3071518f17368c18f4ff25903ce794a38128d624845c4d24f1469",
+	 "55d7306cfaea0d3d35d438a1dacadd9aa8828871b6e26410f9ee533c446513aa",
+	 "editor+631bd125",
+	 "editor+631bd125+AVXXMGz66g09NdQ4odrK3ZqogohxtuJkEPnuUzxEZROq"},
+	{"alice",
+	 "ae4d887f850d2052c16813f85e97cee56b05effdd0c3fd4a3338556ef6543b47",
+	 "8d029ae40ec0d5ea9120de0cab56a64af0dfe4e1e20f69e4b02b7921a5ed0976",
+	 "alice+1db6506d",
+	 "alice+1db6506d+AY0CmuQOwNXqkSDeDKtWpkrw3+Th4g9p5LAreSGl7Ql2"},
+	{"bob",
+	 "86258bff99b82730fb7cb4f0c3c24834f80957628ace7dec7679f2621fb166b5",
+	 "8362008ad888b99945a49edc412ad179eb93fd974166b1ebc743096362edd99b",
+	 "bob+6a945b3e",
+	 "bob+6a945b3e+AYNiAIrYiLmZRaSe3EEq0Xnrk/2XQWax68dDCWNi7dmb"},
+	{"alice-2024",
+	 "380904b6d2ca6337f91a04208bf30f91d2d6c479b792a2168f262f74042190ff",
+	 "d2197bd7d21f86ecb4f7e696579b500f066a993afdd6b841f2a0b966aa9a22c2",
+	 "alice-2024+23091eac",
+	 "alice-2024+23091eac+AdIZe9fSH4bstPfmllebUA8Gapk6/da4QfKguWaqmiLC"},
 };
 
 #define EDITOR (&known[1])
-#define ALICE (&known[2])
-#define BOB (&known[3])
+#define ALICE  (&known[2])
+#define BOB    (&known[3])
 
 /* 001-news-story/log.bundle records 1 and 3 */
-#define EDITOR_PROOF                                                        \
+#define EDITOR_PROOF                                                           \
 	"WDA4foP4t4yFVucv2PN/lsvvHuwScshuwmFCO/0nyLHTmTiprz/s5BX7WfRb9Nk2f9x0" \
 	"iMBz9hK8UhDMz/9PAg=="
-#define BOB_PROOF                                                           \
+#define BOB_PROOF                                                              \
 	"rW8t8hrKLGJPCYuqzef94lgX6t8DteHTZiyt+2t39VWjB2Q1qftuENfuCCuG9ti92xgd" \
 	"+F2R1TcNXBAtYtZoDg=="
 
@@ -193,14 +193,15 @@ static void make_vkey(char *out, size_t n, const char *name,
 	uint8_t h[4];
 
 	avow_key_hash(h, name, strlen(name), pk);
-	snprintf(out, n, "%s+%02x%02x%02x%02x+%s", name, h[0], h[1], h[2],
-		 h[3], b64);
+	snprintf(out, n, "%s+%02x%02x%02x%02x+%s", name, h[0], h[1], h[2], h[3],
+		 b64);
 }
 
 static void test_verifier_rejects(void)
 {
-	static const char nul[] = "al\0ce+1db6506d+"
-				  "AY0CmuQOwNXqkSDeDKtWpkrw3+Th4g9p5LAreSGl7Ql2";
+	static const char nul[] =
+		"al\0ce+1db6506d+"
+		"AY0CmuQOwNXqkSDeDKtWpkrw3+Th4g9p5LAreSGl7Ql2";
 	uint8_t pk[AVOW_PUBKEY_BYTES], raw[33];
 	char b64[64], s[512], name[200];
 	avow_verifier v;
@@ -212,38 +213,49 @@ static void test_verifier_rejects(void)
 	avow_b64_encode(b64, raw, sizeof raw);
 
 	/* wrong hash, with the precise message */
-	CHECK(parse("alice+1db6506e+AY0CmuQOwNXqkSDeDKtWpkrw3+Th4g9p5LAreSGl7Ql2",
+	CHECK(parse("alice+1db6506e+AY0CmuQOwNXqkSDeDKtWpkrw3+"
+		    "Th4g9p5LAreSGl7Ql2",
 		    &err) == AVOW_ERR_CRYPTO);
 	CHECK_STR(err.msg, "verifier key alice+1db6506e+...: key hash 1db6506e "
 			   "does not match the name and key (want 1db6506d)");
 	/* another name, same key and hash */
-	CHECK(parse("alicf+1db6506d+AY0CmuQOwNXqkSDeDKtWpkrw3+Th4g9p5LAreSGl7Ql2",
+	CHECK(parse("alicf+1db6506d+AY0CmuQOwNXqkSDeDKtWpkrw3+"
+		    "Th4g9p5LAreSGl7Ql2",
 		    NULL) == AVOW_ERR_CRYPTO);
 	/* upper-case hex, short hash, long hash, missing parts */
-	CHECK(parse("alice+1DB6506D+AY0CmuQOwNXqkSDeDKtWpkrw3+Th4g9p5LAreSGl7Ql2",
+	CHECK(parse("alice+1DB6506D+AY0CmuQOwNXqkSDeDKtWpkrw3+"
+		    "Th4g9p5LAreSGl7Ql2",
 		    &err) == AVOW_ERR_SYNTAX);
 	CHECK(strstr(err.msg, "lower-case hex") != NULL);
-	CHECK(parse("alice+1db6506+AY0CmuQOwNXqkSDeDKtWpkrw3+Th4g9p5LAreSGl7Ql2",
+	CHECK(parse("alice+1db6506+AY0CmuQOwNXqkSDeDKtWpkrw3+"
+		    "Th4g9p5LAreSGl7Ql2",
 		    NULL) == AVOW_ERR_SYNTAX);
-	CHECK(parse("alice+1db6506d0+AY0CmuQOwNXqkSDeDKtWpkrw3+Th4g9p5LAreSGl7Ql2",
+	CHECK(parse("alice+1db6506d0+AY0CmuQOwNXqkSDeDKtWpkrw3+"
+		    "Th4g9p5LAreSGl7Ql2",
 		    NULL) == AVOW_ERR_SYNTAX);
 	CHECK(parse("alice+1db6506d", NULL) == AVOW_ERR_SYNTAX);
 	CHECK(parse("alice+1db6506d+", NULL) == AVOW_ERR_SYNTAX);
 	CHECK(parse("alice", NULL) == AVOW_ERR_SYNTAX);
 	CHECK(parse("", NULL) == AVOW_ERR_SYNTAX);
 	/* base64 that is not the canonical spelling of 33 bytes */
-	CHECK(parse("alice+1db6506d+AY0CmuQOwNXqkSDeDKtWpkrw3-Th4g9p5LAreSGl7Ql2",
+	CHECK(parse("alice+1db6506d+AY0CmuQOwNXqkSDeDKtWpkrw3-"
+		    "Th4g9p5LAreSGl7Ql2",
 		    NULL) == AVOW_ERR_SYNTAX);
-	CHECK(parse("alice+1db6506d+AY0CmuQOwNXqkSDeDKtWpkrw3+Th4g9p5LAreSGl7Ql2=",
+	CHECK(parse("alice+1db6506d+AY0CmuQOwNXqkSDeDKtWpkrw3+"
+		    "Th4g9p5LAreSGl7Ql2=",
 		    NULL) == AVOW_ERR_SYNTAX);
-	CHECK(parse("alice+1db6506d+AY0CmuQOwNXqkSDeDKtWpkrw3+Th4g9p5LAreSGl7Ql2\n",
+	CHECK(parse("alice+1db6506d+AY0CmuQOwNXqkSDeDKtWpkrw3+"
+		    "Th4g9p5LAreSGl7Ql2\n",
 		    NULL) == AVOW_ERR_SYNTAX);
-	CHECK(parse("alice+1db6506d+AY0CmuQOwNXqkSDeDKtWpkrw3+Th4g9p5LAreSGl7Ql",
+	CHECK(parse("alice+1db6506d+AY0CmuQOwNXqkSDeDKtWpkrw3+"
+		    "Th4g9p5LAreSGl7Ql",
 		    NULL) == AVOW_ERR_SYNTAX);
-	CHECK(parse("alice+1db6506d+jQKa5A7A1eqRIN4Mq1amSvDf5OHiD2nksCt5IaXtCXY=",
+	CHECK(parse("alice+1db6506d+"
+		    "jQKa5A7A1eqRIN4Mq1amSvDf5OHiD2nksCt5IaXtCXY=",
 		    NULL) == AVOW_ERR_SYNTAX); /* the bare 32-byte key */
 	/* algorithm byte 0x02 */
-	CHECK(parse("alice+1db6506d+Ao0CmuQOwNXqkSDeDKtWpkrw3+Th4g9p5LAreSGl7Ql2",
+	CHECK(parse("alice+1db6506d+Ao0CmuQOwNXqkSDeDKtWpkrw3+"
+		    "Th4g9p5LAreSGl7Ql2",
 		    &err) == AVOW_ERR_INVALID);
 	CHECK(strstr(err.msg, "0x02") != NULL);
 	/* names: '+', space, control byte, 129 bytes, empty */
@@ -269,7 +281,8 @@ static void test_verifier_rejects(void)
 	CHECK(avow_verifier_parse(&v, nul, sizeof nul - 1, NULL) ==
 	      AVOW_ERR_SYNTAX);
 	/* the identity point (0x01 || 0x01 || 31 zero bytes), hash right */
-	CHECK(parse("evil+f4ba759a+AQEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	CHECK(parse("evil+f4ba759a+"
+		    "AQEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
 		    &err) == AVOW_ERR_CRYPTO);
 	CHECK(strstr(err.msg, "not a valid Ed25519 point") != NULL);
 	memset(raw, 0, sizeof raw);
@@ -277,9 +290,11 @@ static void test_verifier_rejects(void)
 	raw[1] = 0x01;
 	avow_b64_encode(b64, raw, sizeof raw);
 	make_vkey(s, sizeof s, "evil", raw + 1, b64);
-	CHECK_STR(s, "evil+f4ba759a+AQEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+	CHECK_STR(s,
+		  "evil+f4ba759a+AQEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
 	/* a point with a small-order component (057-torsion-key) */
-	CHECK(parse("twisted+c6f442d9+AeDDhLcGr7ZDyxFgvrnJxGa5oAX8yInDmqbZyFstrY55",
+	CHECK(parse("twisted+c6f442d9+"
+		    "AeDDhLcGr7ZDyxFgvrnJxGa5oAX8yInDmqbZyFstrY55",
 		    NULL) == AVOW_ERR_CRYPTO);
 }
 
@@ -299,8 +314,8 @@ static void test_possession(void)
 	CHECK(possession(ORIGIN, EDITOR->vkey, EDITOR_PROOF) == AVOW_OK);
 	CHECK(possession(ORIGIN, BOB->vkey, BOB_PROOF) == AVOW_OK);
 	/* one character of the origin changed */
-	CHECK(possession("claims.example.org/wang-yi-moscow-2024",
-			 EDITOR->vkey, EDITOR_PROOF) == AVOW_ERR_CRYPTO);
+	CHECK(possession("claims.example.org/wang-yi-moscow-2024", EDITOR->vkey,
+			 EDITOR_PROOF) == AVOW_ERR_CRYPTO);
 	CHECK(avow_possession_verify("claims.example.org/wang-yi-moscow-2024",
 				     EDITOR->vkey, strlen(EDITOR->vkey),
 				     EDITOR_PROOF, strlen(EDITOR_PROOF),
@@ -330,20 +345,24 @@ static void test_possession(void)
 	CHECK(possession(ORIGIN, EDITOR->vkey, "") == AVOW_ERR_CRYPTO);
 	/* a bad verifier key is a failed proof too */
 	CHECK(possession(ORIGIN,
-			 "editor+631bd126+AVXXMGz66g09NdQ4odrK3ZqogohxtuJkEPnuUzxEZROq",
+			 "editor+631bd126+"
+			 "AVXXMGz66g09NdQ4odrK3ZqogohxtuJkEPnuUzxEZROq",
 			 EDITOR_PROOF) == AVOW_ERR_CRYPTO);
 
 	/* 055-small-order-key: the identity key with R = identity, S = 0 */
 	CHECK(possession(ORIGIN,
-			 "evil+f4ba759a+AQEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-			 "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+			 "evil+f4ba759a+"
+			 "AQEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+			 "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+			 "AAAAAAA"
 			 "AAAAAAAAAAAAAAAAAAAAAAAAAA==") == AVOW_ERR_CRYPTO);
 	memset(raw, 0, sizeof raw);
 	raw[1] = 0x01;
 	memset(sig, 0, sizeof sig);
 	sig[0] = 0x01;
-	n = snprintf(msg, sizeof msg, "avow/v1/possession\n%s\n%s", ORIGIN,
-		     "evil+f4ba759a+AQEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+	n = snprintf(
+		msg, sizeof msg, "avow/v1/possession\n%s\n%s", ORIGIN,
+		"evil+f4ba759a+AQEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
 	CHECK(!avow_sig_verify(sig, (const uint8_t *)msg, (size_t)n, raw + 1));
 
 	/* 057-torsion-key: libsodium's verify accepts the proof, the key
@@ -373,7 +392,8 @@ static void add_l(uint8_t s[32])
 	static const uint8_t l[32] = {
 		0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58,
 		0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+		0,    0,    0,	  0,	0,    0,    0,	  0,
+		0,    0,    0,	  0,	0,    0,    0,	  0x10,
 	};
 	unsigned carry = 0;
 	int i;
@@ -417,10 +437,11 @@ static void test_sign(void)
 	avow_key_free(key);
 
 	/* Go's sumdb/note example: the same key signs the same bytes */
-	CHECK(avow_key_import_c2sp(&key,
-				   "PRIVATE+KEY+PeterNeumann+c74f20a3+"
-				   "AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz",
-				   34 + 44, NULL) == AVOW_OK);
+	CHECK(avow_key_import_c2sp(
+		      &key,
+		      "PRIVATE+KEY+PeterNeumann+c74f20a3+"
+		      "AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz",
+		      34 + 44, NULL) == AVOW_OK);
 	CHECK_STR(avow_key_verifier(key),
 		  "PeterNeumann+c74f20a3+"
 		  "ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW");
@@ -528,8 +549,7 @@ static size_t read_all(const char *path, char *buf, size_t n)
 	return got;
 }
 
-static void write_all(const char *path, const char *buf, size_t n,
-		      mode_t mode)
+static void write_all(const char *path, const char *buf, size_t n, mode_t mode)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
 
@@ -597,7 +617,8 @@ static void test_key_files(void)
 	CHECK(strstr(buf, "\nseed ") == NULL);
 	back = NULL;
 	CHECK(avow_key_load(&back, p1, pass, strlen(pass), &err) == AVOW_OK);
-	CHECK(back != NULL && strcmp(avow_key_verifier(back), ALICE->vkey) == 0);
+	CHECK(back != NULL &&
+	      strcmp(avow_key_verifier(back), ALICE->vkey) == 0);
 	CHECK(back != NULL && strcmp(avow_key_name(back), "alice") == 0);
 	if (back != NULL) {
 		CHECK(avow_key_sign(key, (const uint8_t *)"m", 1, s1, NULL) ==
@@ -615,8 +636,8 @@ static void test_key_files(void)
 		 "%s: wrong passphrase, or the key file was altered", p1);
 	CHECK_STR(err.msg, want);
 	CHECK(load(p1, NULL, &err) == AVOW_ERR_USAGE);
-	snprintf(want, sizeof want,
-		 "%s is encrypted: a passphrase is needed", p1);
+	snprintf(want, sizeof want, "%s is encrypted: a passphrase is needed",
+		 p1);
 	CHECK_STR(err.msg, want);
 	CHECK(load(p1, "", NULL) == AVOW_ERR_PASSPHRASE);
 
@@ -712,7 +733,8 @@ static void test_key_files(void)
 		       "seed rk2If4UNIFLBaBP4XpfO5WsF7/3Qw/1KMzhVbvZUO0c=\n");
 	back = NULL;
 	CHECK(avow_key_load(&back, p2, NULL, 0, &err) == AVOW_OK);
-	CHECK(back != NULL && strcmp(avow_key_verifier(back), ALICE->vkey) == 0);
+	CHECK(back != NULL &&
+	      strcmp(avow_key_verifier(back), ALICE->vkey) == 0);
 	avow_key_free(back);
 	CHECK(load(p2, "ignored", NULL) == AVOW_OK);
 	/* the public key of another key */

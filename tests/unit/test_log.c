@@ -21,7 +21,8 @@
 #include <unistd.h>
 
 #define ORIGIN "claims.example.org/wang-yi-moscow-2023"
-#define T0 1695081600 /* 2023-09-19T00:00:00Z, the README's SOURCE_DATE_EPOCH */
+#define T0     1695081600 /* 2023-09-19T00:00:00Z, the README's SOURCE_DATE_EPOCH \
+			   */
 #define README_ROOT "D6NCZvDNEC0JvUZ3zSYK+3l1Ckmgt0VU4VjwbBeqa4o="
 
 static char dir[64];
@@ -132,13 +133,14 @@ static char *key_add_json(const avow_key *k, const char *origin,
 	char proof[89];
 	char *json = malloc(1024);
 
-	if (json == NULL || avow_key_possession(k, origin, proof, NULL) !=
-				    AVOW_OK)
+	if (json == NULL ||
+	    avow_key_possession(k, origin, proof, NULL) != AVOW_OK)
 		abort();
-	snprintf(json, 1024,
-		 "{\"type\":\"key\",\"body\":{\"action\":\"add\",\"key\":\"%s\","
-		 "\"role\":\"%s\",\"holder\":\"%s\",\"possession\":\"%s\"}}",
-		 avow_key_verifier(k), role, holder, proof);
+	snprintf(
+		json, 1024,
+		"{\"type\":\"key\",\"body\":{\"action\":\"add\",\"key\":\"%s\","
+		"\"role\":\"%s\",\"holder\":\"%s\",\"possession\":\"%s\"}}",
+		avow_key_verifier(k), role, holder, proof);
 	return json;
 }
 
@@ -312,7 +314,8 @@ static void test_walkthrough(void)
 	{
 		size_t fl = 0;
 		char *fb = slurp(bpath, &fl);
-		CHECK(fb != NULL && fl == blen && memcmp(fb, bundle, blen) == 0);
+		CHECK(fb != NULL && fl == blen &&
+		      memcmp(fb, bundle, blen) == 0);
 		free(fb);
 	}
 	b = NULL;
@@ -344,10 +347,11 @@ static void test_walkthrough(void)
 	avow_key_free(alice);
 }
 
-#define ACTOR(id) \
-	"{\"type\":\"actor\",\"body\":{\"id\":\"" id "\",\"name\":\"N\",\"kind\":\"person\"}}"
-#define CLAIM(by)                                                         \
-	"{\"type\":\"claim\",\"body\":{\"by\":\"" by "\",\"text\":\"Said.\"," \
+#define ACTOR(id)                                                              \
+	"{\"type\":\"actor\",\"body\":{\"id\":\"" id                           \
+	"\",\"name\":\"N\",\"kind\":\"person\"}}"
+#define CLAIM(by)                                                              \
+	"{\"type\":\"claim\",\"body\":{\"by\":\"" by "\",\"text\":\"Said.\","  \
 	"\"quote\":false,\"said_at\":\"2023\",\"source\":{\"title\":\"T\"}}}"
 
 /* A failed append changes nothing: neither the count nor one byte of
@@ -386,13 +390,13 @@ static void test_failed_append(void)
 	CHECK(first == 1 && count(log) == 3);
 	before = export_mem(log, &blen);
 
-#define UNCHANGED()                                                      \
-	do {                                                             \
-		after = export_mem(log, &alen);                          \
-		same = alen == blen && memcmp(after, before, blen) == 0; \
-		CHECK(same);                                             \
-		free(after);                                             \
-		CHECK(count(log) == 3);                                  \
+#define UNCHANGED()                                                            \
+	do {                                                                   \
+		after = export_mem(log, &alen);                                \
+		same = alen == blen && memcmp(after, before, blen) == 0;       \
+		CHECK(same);                                                   \
+		free(after);                                                   \
+		CHECK(count(log) == 3);                                        \
 	} while (0)
 
 	/* an undeclared actor in the 3rd draft of 3 */
@@ -673,8 +677,7 @@ static void test_readonly(void)
 	CHECK(avow_log_open(&log, path, 0, &err) == AVOW_OK);
 	d[0] = draft(ACTOR("r2"), NULL, 0);
 	if (log != NULL)
-		CHECK(avow_log_append(log, k, d, 1, T0, NULL, &err) ==
-		      AVOW_OK);
+		CHECK(avow_log_append(log, k, d, 1, T0, NULL, &err) == AVOW_OK);
 	CHECK(log != NULL && count(log) == 3);
 	avow_log_close(log);
 	avow_key_free(k);
@@ -741,8 +744,8 @@ static void test_not_logs(void)
 	CHECK(avow_log_open(&log, path, 0, &err) == AVOW_ERR_NOT_LOG);
 	CHECK(log == NULL);
 	/* ... or with avow's tables but another application_id */
-	CHECK(avow_log_create(&log, path_in(p2, sizeof p2, "appid.db"),
-			      &err) == AVOW_OK);
+	CHECK(avow_log_create(&log, path_in(p2, sizeof p2, "appid.db"), &err) ==
+	      AVOW_OK);
 	if (log != NULL) {
 		CHECK(avow_log_init(log, k, "n.example.org/l", "H", NULL, T0,
 				    &err) == AVOW_OK);
@@ -816,9 +819,9 @@ static void test_not_logs(void)
 static void cleanup(void)
 {
 	static const char *const names[] = {
-		"demo.db",  "demo.bundle", "fail.db",	"one.db",  "two.db",
-		"ro.db",    "text.db",	   "empty.db",	"other.db", "appid.db",
-		"v2.db",    "bare.db",
+		"demo.db",  "demo.bundle", "fail.db", "one.db",
+		"two.db",   "ro.db",	   "text.db", "empty.db",
+		"other.db", "appid.db",	   "v2.db",   "bare.db",
 	};
 	char p[160];
 

@@ -149,7 +149,10 @@ static void test_basic(void)
 static void test_similar_keys(void)
 {
 	static const char bin[][4] = {
-		{0, 0, 0, 0}, {0, 0, 0, 1}, {1, 0, 0, 0}, {0, 0, 1, 0},
+		{0, 0, 0, 0},
+		{0, 0, 0, 1},
+		{1, 0, 0, 0},
+		{0, 0, 1, 0},
 	};
 	avow_map m;
 	char key[80];
@@ -212,7 +215,8 @@ static void test_similar_keys(void)
 
 	/* integer keys next to 8-byte string keys of the same bytes */
 	{
-		uint64_t k = 0x6867666564636261ULL; /* "abcdefgh" little-endian */
+		uint64_t k =
+			0x6867666564636261ULL; /* "abcdefgh" little-endian */
 		char s[8];
 		CHECK(avow_map_puti(&m, k, 77) == 0);
 		memcpy(s, &k, 8);
@@ -378,9 +382,9 @@ static void test_random(void)
 			for (size_t j = 0; j < KEYS; j++) {
 				n = snprintf(key, sizeof key, "k%zu", j);
 				p = avow_map_get(&m, key, (size_t)n);
-				okall &= present[j] ? (p != NULL &&
-						       *p == model[j])
-						    : p == NULL;
+				okall &= present[j]
+						 ? (p != NULL && *p == model[j])
+						 : p == NULL;
 			}
 			okall &= consistent(&m);
 		}

@@ -18,16 +18,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DASH "\xE2\x80\x94 " /* U+2014 EM DASH, then a space */
+#define DASH   "\xE2\x80\x94 " /* U+2014 EM DASH, then a space */
 #define ORIGIN "claims.example.org/wang-yi-moscow-2023"
 #define ROOT36 "WjFvYyLJUPreoekyvILInOi8I4DeuZibthRYSIwwiB8="
 #define TEXT36 ORIGIN "\n36\n" ROOT36 "\n"
 /* tests/conformance/001-news-story/checkpoint, whole */
 #define NOTE36                                                                 \
-	TEXT36 "\n" DASH "newsdesk jGuUA9kuxtue+hNkA4nke+c4u9Ck2xEYnWAFNtF6+v7" \
+	TEXT36 "\n" DASH                                                       \
+	       "newsdesk jGuUA9kuxtue+hNkA4nke+c4u9Ck2xEYnWAFNtF6+v7"          \
 	       "imIT18jd9H9L4ca0OnLriIpW966pXB8L+rci/7445MRql2go=\n"
-#define NEWSDESK_VKEY "newsdesk+8c6b9403+ASD49pFmQ1ZZjzzKvmWp/6c0X9ZAMHiJWNQ5XlubX5UN"
-#define EDITOR_VKEY "editor+631bd125+AVXXMGz66g09NdQ4odrK3ZqogohxtuJkEPnuUzxEZROq"
+#define NEWSDESK_VKEY                                                          \
+	"newsdesk+8c6b9403+ASD49pFmQ1ZZjzzKvmWp/6c0X9ZAMHiJWNQ5XlubX5UN"
+#define EDITOR_VKEY                                                            \
+	"editor+631bd125+AVXXMGz66g09NdQ4odrK3ZqogohxtuJkEPnuUzxEZROq"
 
 static avow_key *newsdesk, *editor, *impostor;
 static avow_verifier vk_news, vk_editor, vk_impostor;
@@ -48,8 +51,7 @@ static avow_key *key_from(const char *name, const char *seed_hex)
 
 /* The signature line "— name base64(key hash || sig)\n" of key over
  * text[0..n), written by hand from C2SP signed-note. */
-static void sig_line(avow_buf *b, const avow_key *k, const char *text,
-		     size_t n)
+static void sig_line(avow_buf *b, const avow_key *k, const char *text, size_t n)
 {
 	uint8_t blob[4 + 64];
 	char b64[AVOW_B64_LEN(68) + 1];
@@ -280,26 +282,31 @@ static void test_rejects_structure(void)
 	/* the root: not base64, wrong length, not the canonical spelling */
 	CHECK(open_text(ORIGIN "\n36\nnot base64!\n") == AVOW_ERR_SYNTAX);
 	CHECK(has("line 3") && has("root"));
-	CHECK(open_text(ORIGIN "\n36\n"
-			       "WjFvYyLJUPreoekyvILInOi8I4DeuZibthRYSIwwiA==\n") ==
+	CHECK(open_text(ORIGIN
+			"\n36\n"
+			"WjFvYyLJUPreoekyvILInOi8I4DeuZibthRYSIwwiA==\n") ==
 	      AVOW_ERR_SYNTAX); /* 31 bytes */
 	CHECK(has("line 3") && has("32 bytes"));
-	CHECK(open_text(ORIGIN "\n36\n"
-			       "WjFvYyLJUPreoekyvILInOi8I4DeuZibthRYSIwwiB8A\n") ==
+	CHECK(open_text(ORIGIN
+			"\n36\n"
+			"WjFvYyLJUPreoekyvILInOi8I4DeuZibthRYSIwwiB8A\n") ==
 	      AVOW_ERR_SYNTAX); /* 33 bytes */
 	CHECK(has("line 3"));
 	CHECK(open_text(ORIGIN "\n36\n"
 			       "WjFvYyLJUPreoekyvILInOi8I4DeuZibthRYSIwwiB8A"
 			       "AAAA\n") == AVOW_ERR_SYNTAX); /* 36 bytes */
-	CHECK(open_text(ORIGIN "\n36\n"
-			       "WjFvYyLJUPreoekyvILInOi8I4DeuZibthRYSIwwiB9=\n") ==
+	CHECK(open_text(ORIGIN
+			"\n36\n"
+			"WjFvYyLJUPreoekyvILInOi8I4DeuZibthRYSIwwiB9=\n") ==
 	      AVOW_ERR_SYNTAX); /* unused bits set */
 	CHECK(has("line 3") && has("canonical"));
-	CHECK(open_text(ORIGIN "\n36\n"
-			       "WjFvYyLJUPreoekyvILInOi8I4DeuZibthRYSIwwiB8\n") ==
+	CHECK(open_text(ORIGIN
+			"\n36\n"
+			"WjFvYyLJUPreoekyvILInOi8I4DeuZibthRYSIwwiB8\n") ==
 	      AVOW_ERR_SYNTAX); /* no padding */
-	CHECK(open_text(ORIGIN "\n36\n"
-			       "-jFvYyLJUPreoekyvILInOi8I4DeuZibthRYSIwwiB8=\n") ==
+	CHECK(open_text(ORIGIN
+			"\n36\n"
+			"-jFvYyLJUPreoekyvILInOi8I4DeuZibthRYSIwwiB8=\n") ==
 	      AVOW_ERR_SYNTAX); /* URL-safe alphabet */
 	CHECK(open_text(ORIGIN "\n36\n" ROOT36 " \n") == AVOW_ERR_SYNTAX);
 	CHECK(has("line 3"));
@@ -355,9 +362,9 @@ static void test_rejects_structure(void)
 
 	/* ASCII '-', U+2013, '--', and the em dash without its space */
 	{
-		static const char *const dashes[] = {"- ", "\xE2\x80\x93 ",
-						     "-- ", "\xE2\x80\x94",
-						     "\xE2\x80\x94\t", " \xE2\x80\x94 "};
+		static const char *const dashes[] = {
+			"- ",		"\xE2\x80\x93 ",  "-- ",
+			"\xE2\x80\x94", "\xE2\x80\x94\t", " \xE2\x80\x94 "};
 		for (size_t i = 0; i < sizeof dashes / sizeof dashes[0]; i++) {
 			signed_note(&b, TEXT36);
 			p = strstr((char *)b.p, DASH "newsdesk ");
@@ -367,10 +374,12 @@ static void test_rejects_structure(void)
 			{
 				avow_buf c;
 				avow_buf_init(&c);
-				avow_buf_add(&c, b.p, (size_t)(p - (char *)b.p));
+				avow_buf_add(&c, b.p,
+					     (size_t)(p - (char *)b.p));
 				avow_buf_adds(&c, dashes[i]);
 				avow_buf_adds(&c, p + strlen(DASH));
-				CHECK(open_buf(&c, &vk_news) == AVOW_ERR_SYNTAX);
+				CHECK(open_buf(&c, &vk_news) ==
+				      AVOW_ERR_SYNTAX);
 				/* A tab is refused as a control character
 				 * before the line's form is looked at. */
 				CHECK(has("line 5") &&
@@ -593,7 +602,8 @@ static void test_other_keys(void)
 	avow_buf_addf(&b, DASH "newsdesk %s\n", b64);
 	CHECK(open_buf(&b, &vk_news) == AVOW_OK);
 
-	/* malformed lines of other keys (135-checkpoint-malformed-other-line) */
+	/* malformed lines of other keys (135-checkpoint-malformed-other-line)
+	 */
 	signed_note(&b, TEXT36);
 	avow_buf_adds(&b, DASH "witness.example.org not-base64!\n");
 	CHECK(open_buf(&b, &vk_news) == AVOW_ERR_SYNTAX);

@@ -17,9 +17,14 @@
 #include <stdlib.h>
 
 static const char *const leaves_hex[8] = {
-	"",	    "00",	"10",
-	"2021",	    "3031",	"40414243",
-	"5051525354555657", "606162636465666768696a6b6c6d6e6f",
+	"",
+	"00",
+	"10",
+	"2021",
+	"3031",
+	"40414243",
+	"5051525354555657",
+	"606162636465666768696a6b6c6d6e6f",
 };
 
 static const char *const roots_hex[8] = {
@@ -164,35 +169,32 @@ static void test_all_sizes(void)
 			avow_inclusion p, q;
 			CHECK(avow_tree_inclusion(avow_memtree_read, &t, i, n,
 						  &p, &err) == AVOW_OK);
-			good_rejected +=
-				avow_inclusion_verify(&p, roots[n], &err) !=
-				AVOW_OK;
+			good_rejected += avow_inclusion_verify(&p, roots[n],
+							       &err) != AVOW_OK;
 			for (size_t j = 0; j < p.len; j++) {
 				q = p;
 				q.proof[j][j % 32] ^= 1;
-				bad_accepted += avow_inclusion_verify(
-							&q, roots[n], &err) ==
-						AVOW_OK;
+				bad_accepted +=
+					avow_inclusion_verify(&q, roots[n],
+							      &err) == AVOW_OK;
 			}
 			/* Not fully consumed: one hash too many. */
 			q = p;
 			memcpy(q.proof[q.len++], roots[1], 32);
-			bad_accepted +=
-				avow_inclusion_verify(&q, roots[n], &err) ==
-				AVOW_OK;
+			bad_accepted += avow_inclusion_verify(&q, roots[n],
+							      &err) == AVOW_OK;
 			if (p.len > 0) {
 				q = p;
 				q.len--;
-				bad_accepted += avow_inclusion_verify(
-							&q, roots[n], &err) ==
-						AVOW_OK;
+				bad_accepted +=
+					avow_inclusion_verify(&q, roots[n],
+							      &err) == AVOW_OK;
 			}
 			/* The wrong leaf. */
 			q = p;
 			memcpy(q.leaf_hash, leaves[(i + 1) % N], 32);
-			bad_accepted +=
-				avow_inclusion_verify(&q, roots[n], &err) ==
-				AVOW_OK;
+			bad_accepted += avow_inclusion_verify(&q, roots[n],
+							      &err) == AVOW_OK;
 			/* The wrong tree size. */
 			q = p;
 			q.tree_size = n + 1;
@@ -209,11 +211,11 @@ static void test_all_sizes(void)
 				avow_consistency_verify(&p, roots[m], roots[n],
 							&err) != AVOW_OK;
 			if (m < n && (m & (m - 1)) != 0) {
-				CHECK(avow_consistency_old_root(&p, roots[n],
-								implied,
-								&err) ==
+				CHECK(avow_consistency_old_root(
+					      &p, roots[n], implied, &err) ==
 				      AVOW_OK);
-				wrong_root += memcmp(implied, roots[m], 32) != 0;
+				wrong_root +=
+					memcmp(implied, roots[m], 32) != 0;
 			}
 			for (size_t j = 0; j < p.len; j++) {
 				q = p;
@@ -224,9 +226,9 @@ static void test_all_sizes(void)
 			}
 			q = p;
 			memcpy(q.proof[q.len++], roots[1], 32);
-			bad_accepted += avow_consistency_verify(&q, roots[m],
-								roots[n],
-								&err) == AVOW_OK;
+			bad_accepted +=
+				avow_consistency_verify(&q, roots[m], roots[n],
+							&err) == AVOW_OK;
 			if (m < n) {
 				q = p;
 				q.len--;
@@ -234,10 +236,10 @@ static void test_all_sizes(void)
 							&q, roots[m], roots[n],
 							&err) == AVOW_OK;
 				/* An old root of another size. */
-				bad_accepted += avow_consistency_verify(
-							&p, roots[m == 1 ? 2 : m - 1],
-							roots[n],
-							&err) == AVOW_OK;
+				bad_accepted +=
+					avow_consistency_verify(
+						&p, roots[m == 1 ? 2 : m - 1],
+						roots[n], &err) == AVOW_OK;
 			}
 		}
 	}
@@ -297,7 +299,8 @@ static void test_json(void)
 	CHECK(avow_tree_inclusion(avow_memtree_read, &t, 5, 8, &ip, &err) ==
 	      AVOW_OK);
 	s = avow_inclusion_json(&ip);
-	CHECK(s != NULL && strncmp(s, "{\"index\":5,\"leaf_hash\":\"", 24) == 0);
+	CHECK(s != NULL &&
+	      strncmp(s, "{\"index\":5,\"leaf_hash\":\"", 24) == 0);
 	CHECK(s != NULL && strstr(s, "],\"tree_size\":8}") != NULL);
 	CHECK(avow_inclusion_parse(&ip2, s, strlen(s), &err) == AVOW_OK);
 	CHECK(memcmp(&ip, &ip2, sizeof ip) == 0);
@@ -306,7 +309,8 @@ static void test_json(void)
 	      AVOW_OK);
 	s = avow_consistency_json(&cp);
 	CHECK(s != NULL &&
-	      strncmp(s, "{\"new_size\":7,\"old_size\":3,\"proof\":[", 36) == 0);
+	      strncmp(s, "{\"new_size\":7,\"old_size\":3,\"proof\":[", 36) ==
+		      0);
 	CHECK(avow_consistency_parse(&cp2, s, strlen(s), &err) == AVOW_OK);
 	CHECK(memcmp(&cp, &cp2, sizeof cp) == 0);
 	avow_free(s);
@@ -337,8 +341,7 @@ static void test_json(void)
 		{"{\"index\":0.0,\"tree_size\":1,\"leaf_hash\":\"AAAAAAAAAAAAAA"
 		 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"proof\":[]}",
 		 ""},
-		{"{\"index\":0,\"tree_size\":1,\"proof\":[]}",
-		 "\"leaf_hash\""},
+		{"{\"index\":0,\"tree_size\":1,\"proof\":[]}", "\"leaf_hash\""},
 		{"[1]", "not a JSON object"},
 	};
 	for (size_t i = 0; i < sizeof bad_inc / sizeof bad_inc[0]; i++) {
@@ -348,12 +351,14 @@ static void test_json(void)
 		CHECK(strstr(err.msg, bad_inc[i].why) != NULL);
 		CHECK(strncmp(err.msg, "inclusion proof: ", 17) == 0);
 	}
-	CHECK(avow_consistency_parse(&cp, "{\"old_size\":3,\"new_size\":2,"
-					  "\"proof\":[]}",
+	CHECK(avow_consistency_parse(&cp,
+				     "{\"old_size\":3,\"new_size\":2,"
+				     "\"proof\":[]}",
 				     38, &err) != AVOW_OK);
 	CHECK(strstr(err.msg, "larger than new_size") != NULL);
-	CHECK(avow_consistency_parse(&cp, "{\"old_size\":0,\"new_size\":2,"
-					  "\"proof\":[]}",
+	CHECK(avow_consistency_parse(&cp,
+				     "{\"old_size\":0,\"new_size\":2,"
+				     "\"proof\":[]}",
 				     38, &err) != AVOW_OK);
 	CHECK(strstr(err.msg, "\"old_size\" is not an integer of at least 1") !=
 	      NULL);
@@ -390,10 +395,10 @@ static void test_evidence(void)
 		unhex(r[n - 1], roots_hex[n - 1]);
 	memcpy(forged, r[5], 32);
 	forged[0] ^= 1;
-	CHECK(avow_checkpoint_sign(k1, "example.org/log", 4, r[3], &n4,
-				   &err) == AVOW_OK);
-	CHECK(avow_checkpoint_sign(k2, "example.org/log", 8, r[7], &n8,
-				   &err) == AVOW_OK);
+	CHECK(avow_checkpoint_sign(k1, "example.org/log", 4, r[3], &n4, &err) ==
+	      AVOW_OK);
+	CHECK(avow_checkpoint_sign(k2, "example.org/log", 8, r[7], &n8, &err) ==
+	      AVOW_OK);
 	CHECK(avow_checkpoint_sign(k2, "example.org/log", 6, forged, &n6,
 				   &err) == AVOW_OK);
 	CHECK(avow_checkpoint_sign(k1, "example.org/log", 4, r[2], &n4b,
@@ -404,8 +409,7 @@ static void test_evidence(void)
 				 avow_key_verifier(k1), NULL, NULL, &ev,
 				 &err) == AVOW_OK);
 	CHECK(ev != NULL && avow_evidence_check(ev, strlen(ev), what,
-						sizeof what,
-						&err) == AVOW_OK);
+						sizeof what, &err) == AVOW_OK);
 	CHECK(strstr(what, "both signed a tree of 4 records") != NULL);
 	avow_free(ev);
 	ev = NULL;
@@ -422,8 +426,7 @@ static void test_evidence(void)
 				 avow_key_verifier(k2), &cp, r[5], &ev,
 				 &err) == AVOW_OK);
 	CHECK(ev != NULL && avow_evidence_check(ev, strlen(ev), what,
-						sizeof what,
-						&err) == AVOW_OK);
+						sizeof what, &err) == AVOW_OK);
 	CHECK(strstr(what, "is not a prefix of the tree of 8") != NULL);
 	avow_free(ev);
 	ev = NULL;
@@ -441,8 +444,8 @@ static void test_evidence(void)
 	/* Tampered files. */
 	CHECK(avow_evidence_check("{}", 2, what, sizeof what, &err) ==
 	      AVOW_ERR_SYNTAX);
-	CHECK(avow_evidence_check("{\"evidence\":\"x\"}", 16, what,
-				  sizeof what, &err) == AVOW_ERR_SYNTAX);
+	CHECK(avow_evidence_check("{\"evidence\":\"x\"}", 16, what, sizeof what,
+				  &err) == AVOW_ERR_SYNTAX);
 
 	avow_free(n4);
 	avow_free(n8);

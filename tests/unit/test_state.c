@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define T0 1695081600 /* 2023-09-19T00:00:00Z */
+#define T0     1695081600 /* 2023-09-19T00:00:00Z */
 #define ORIGIN "state.example.org/test"
 #define MAXREC 16
 
@@ -74,7 +74,9 @@ static int append1(avow_log *log, const avow_key *k, const char *json,
 	return 1;
 }
 
-#define SRC "\"source\":{\"title\":\"A report\",\"url\":\"https://example.org/r\"}"
+#define SRC                                                                    \
+	"\"source\":{\"title\":\"A "                                           \
+	"report\",\"url\":\"https://example.org/r\"}"
 
 /* Write the log, export it, and split the bundle into records:
  *   0 genesis (admin)          T0
@@ -105,10 +107,12 @@ static int build_log(void)
 	ok &= avow_log_init(log, admin, ORIGIN, "Admin", NULL, T0, &err) ==
 	      AVOW_OK;
 	ok &= avow_key_possession(rec_key, ORIGIN, proof, &err) == AVOW_OK;
-	snprintf(add, sizeof add,
-		 "{\"type\":\"key\",\"body\":{\"action\":\"add\",\"key\":\"%s\","
-		 "\"role\":\"recorder\",\"holder\":\"Rec\",\"possession\":\"%s\"}}",
-		 avow_key_verifier(rec_key), proof);
+	snprintf(
+		add, sizeof add,
+		"{\"type\":\"key\",\"body\":{\"action\":\"add\",\"key\":\"%s\","
+		"\"role\":\"recorder\",\"holder\":\"Rec\",\"possession\":\"%"
+		"s\"}}",
+		avow_key_verifier(rec_key), proof);
 	ok &= append1(log, admin, add, T0 + 60);
 	ok &= append1(log, rec_key,
 		      "{\"type\":\"actor\",\"body\":{\"id\":\"a1\",\"name\":"
@@ -123,12 +127,12 @@ static int build_log(void)
 		      "\"The sky is green.\",\"quote\":true,\"said_at\":"
 		      "\"2023-09\"," SRC "}}",
 		      T0 + 240);
-	ok &= append1(log, rec_key,
-		      "{\"type\":\"response\",\"body\":{\"by\":\"a2\",\"stance\":"
-		      "\"disputes\",\"target\":{\"seq\":4},\"text\":\"It is "
-		      "blue.\",\"quote\":false,\"said_at\":\"2023-09-18\"," SRC
-		      "}}",
-		      T0 + 300);
+	ok &= append1(
+		log, rec_key,
+		"{\"type\":\"response\",\"body\":{\"by\":\"a2\",\"stance\":"
+		"\"disputes\",\"target\":{\"seq\":4},\"text\":\"It is "
+		"blue.\",\"quote\":false,\"said_at\":\"2023-09-18\"," SRC "}}",
+		T0 + 300);
 	ok &= append1(log, rec_key,
 		      "{\"type\":\"amend\",\"body\":{\"target\":{\"seq\":4},"
 		      "\"reason\":\"typo\",\"set\":{\"topics\":[\"sky\"]}}}",
@@ -189,8 +193,9 @@ static avow_state *state_upto(size_t k)
 	for (size_t i = 0; i < k; i++)
 		if (avow_state_feed(st, (const uint8_t *)recs[i], lens[i], 0,
 				    &f) != AVOW_OK) {
-			fprintf(stderr, "state: genuine record %zu failed: %s: %s\n",
-				i, f.check, f.detail);
+			fprintf(stderr,
+				"state: genuine record %zu failed: %s: %s\n", i,
+				f.check, f.detail);
 			abort();
 		}
 	return st;
@@ -220,8 +225,9 @@ static int fails_at(size_t k, const char *bytes, const char *check)
 	if (rc == AVOW_ERR_INVALID && f.seq == k && f.check != NULL &&
 	    strcmp(f.check, check) == 0)
 		return 1;
-	fprintf(stderr, "  record %zu: want %s, got status %d, seq %llu, "
-			"check %s (%s)\n",
+	fprintf(stderr,
+		"  record %zu: want %s, got status %d, seq %llu, "
+		"check %s (%s)\n",
 		k, check, (int)rc, (unsigned long long)f.seq,
 		f.check ? f.check : "(null)", f.detail);
 	return 0;
@@ -248,11 +254,12 @@ static char *resign2(size_t k, const avow_key *signer, const avow_key *signs,
 		abort();
 	entry = cJSON_GetObjectItemCaseSensitive(root, "entry");
 	if (signer == NULL)
-		signer = strcmp(cJSON_GetObjectItemCaseSensitive(entry, "signer")
-					->valuestring,
-				avow_key_id(admin)) == 0
-				 ? admin
-				 : rec_key;
+		signer =
+			strcmp(cJSON_GetObjectItemCaseSensitive(entry, "signer")
+				       ->valuestring,
+			       avow_key_id(admin)) == 0
+				? admin
+				: rec_key;
 	if (signs == NULL)
 		signs = signer;
 	cJSON_ReplaceItemInObjectCaseSensitive(
@@ -285,7 +292,8 @@ static char *resign(size_t k, const avow_key *key, edit_fn edit,
 
 static void set_str(cJSON *o, const char *name, const char *val)
 {
-	cJSON_ReplaceItemInObjectCaseSensitive(o, name, cJSON_CreateString(val));
+	cJSON_ReplaceItemInObjectCaseSensitive(o, name,
+					       cJSON_CreateString(val));
 }
 
 static void edit_prev(cJSON *e, const void *arg)
@@ -366,10 +374,9 @@ static void observe(void *ctx, const avow_accepted *a)
 
 static void test_accepts(void)
 {
-	static const int types[8] = {AVOW_T_GENESIS, AVOW_T_KEY,
-				     AVOW_T_ACTOR,   AVOW_T_ACTOR,
-				     AVOW_T_CLAIM,   AVOW_T_RESPONSE,
-				     AVOW_T_AMEND,   AVOW_T_CLAIM};
+	static const int types[8] = {
+		AVOW_T_GENESIS, AVOW_T_KEY,	 AVOW_T_ACTOR, AVOW_T_ACTOR,
+		AVOW_T_CLAIM,	AVOW_T_RESPONSE, AVOW_T_AMEND, AVOW_T_CLAIM};
 	avow_state *st = avow_state_new(fetch, NULL);
 	avow_failure f;
 	avow_key_summary ks;
@@ -444,7 +451,8 @@ static void test_accepts(void)
 	body = avow_state_body(st, 4, &err);
 	CHECK(body != NULL);
 	if (body != NULL) {
-		const cJSON *t = cJSON_GetObjectItemCaseSensitive(body, "topics");
+		const cJSON *t =
+			cJSON_GetObjectItemCaseSensitive(body, "topics");
 		CHECK(cJSON_IsArray(t) && cJSON_GetArraySize(t) == 1 &&
 		      strcmp(t->child->valuestring, "sky") == 0);
 		cJSON_Delete(body);
@@ -543,7 +551,8 @@ static void test_signature(void)
 	CHECK(fails_at(4, r, "signature"));
 	free(r);
 	/* sigs[0].key is not the signer */
-	r = edited(4, "\"sigs\":[{\"key\":\"rec+", "\"sigs\":[{\"key\":\"rec2+");
+	r = edited(4, "\"sigs\":[{\"key\":\"rec+",
+		   "\"sigs\":[{\"key\":\"rec2+");
 	CHECK(fails_at(4, r, "signature"));
 	free(r);
 	/* two signatures */
@@ -551,9 +560,8 @@ static void test_signature(void)
 		const char *s = strstr(recs[4], "\"sigs\":[") + 8;
 		const char *e = strstr(s, "}]}");
 		char buf[4096];
-		snprintf(buf, sizeof buf, "%.*s%.*s,%.*s]}",
-			 (int)(s - recs[4]), recs[4], (int)(e - s + 1), s,
-			 (int)(e - s + 1), s);
+		snprintf(buf, sizeof buf, "%.*s%.*s,%.*s]}", (int)(s - recs[4]),
+			 recs[4], (int)(e - s + 1), s, (int)(e - s + 1), s);
 		CHECK(fails_at(4, buf, "signature"));
 	}
 	/* signature not canonical base64 (a padding character removed) */
@@ -676,9 +684,10 @@ static void test_encoding(void)
 	{
 		const char *s = strstr(recs[4], ",\"sigs\":");
 		const char *e = recs[4] + 9; /* after {"entry": */
-		const char *sg = s + 8;      /* after ,"sigs": */
+		const char *sg = s + 8;	     /* after ,"sigs": */
 		snprintf(buf, sizeof buf, "{\"sigs\":%.*s,\"entry\":%.*s}",
-			 (int)(recs[4] + lens[4] - 1 - sg), sg, (int)(s - e), e);
+			 (int)(recs[4] + lens[4] - 1 - sg), sg, (int)(s - e),
+			 e);
 		CHECK(strlen(buf) == lens[4]);
 		CHECK(fails_at(4, buf, "canonical"));
 	}
