@@ -48,6 +48,89 @@ static int parse_size(const char *s, size_t n, uint64_t *out)
 	return 1;
 }
 
+/* A key name in a signature line, as Go's note package accepts one:
+ * not empty, no '+', no Unicode white space (the note is valid UTF-8). */
+static int name_ok(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char *u = (const unsigned char *)s + i;
+		if (*u == '+' || *u <= 0x20)
+			return 0;
+		/* U+0085, U+00A0 */
+		if (*u == 0xC2 && i + 1 < n && (u[1] == 0x85 || u[1] == 0xA0))
+			return 0;
+		/* U+1680 */
+		if (*u == 0xE1 && i + 2 < n && u[1] == 0x9A && u[2] == 0x80)
+			return 0;
+		/* U+2000..U+200A, U+2028, U+2029, U+202F, U+205F */
+		if (*u == 0xE2 && i + 2 < n &&
+		    ((u[1] == 0x80 && (u[2] <= 0x8A || u[2] == 0xA8 ||
+				       u[2] == 0xA9 || u[2] == 0xAF)) ||
+		     (u[1] == 0x81 && u[2] == 0x9F)))
+			return 0;
+		/* U+3000 */
+		if (*u == 0xE3 && i + 2 < n && u[1] == 0x80 && u[2] == 0x80)
+			return 0;
+	}
+	return n > 0;
+}
+
+static int b64_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= '0' && c <= '9') || c == '+' || c == '/';
+}
+
+/* Padded base64 in form (alphabet, length a multiple of 4, '=' only as
+ * one or two final characters); sets the decoded length. */
+static int b64_shape(const char *s, size_t n, size_t *bytes)
+{
+	size_t pad = 0;
+
+	if (n == 0 || n % 4 != 0)
+		return 0;
+	if (s[n - 1] == '=')
+		pad = s[n - 2] == '=' ? 2 : 1;
+	for (size_t i = 0; i < n - pad; i++)
+		if (!b64_char(s[i]))
+			return 0;
+	*bytes = n / 4 * 3 - pad;
+	return 1;
+}
+
+/* Decode the first `want` (<= 6) bytes from the first 8 characters. */
+static int b64_head(const char *s, uint8_t *out, size_t want)
+{
+	uint8_t tmp[6];
+	size_t got = 6;
+
+	if (want < 6)
+		got = want;
+	if (!avow_b64_decode_exact(tmp, got, s, 8)) {
+		/* Non-canonical padding bits in a short line: decode by
+		 * hand, as Go does. */
+		static const char a[] =
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
+			"opqrstuvwxyz0123456789+/";
+		uint32_t v = 0;
+		for (int g = 0; g < 2; g++) {
+			v = 0;
+			for (int i = 0; i < 4; i++) {
+				char c = s[g * 4 + i];
+				const char *p = c == '=' ? a : strchr(a, c);
+				if (p == NULL || c == 0)
+					return 0;
+				v = v << 6 | (uint32_t)(c == '=' ? 0 : p - a);
+			}
+			tmp[g * 3] = (uint8_t)(v >> 16);
+			tmp[g * 3 + 1] = (uint8_t)(v >> 8);
+			tmp[g * 3 + 2] = (uint8_t)v;
+		}
+	}
+	memcpy(out, tmp, want < 6 ? want : 6);
+	return 1;
+}
+
 avow_status avow_checkpoint_open(avow_checkpoint *out, const char *note,
 				 size_t len, const avow_verifier *vk,
 				 avow_error *err)
@@ -66,7 +149,7 @@ avow_status avow_checkpoint_open(avow_checkpoint *out, const char *note,
 	for (size_t i = 0, line = 1; i < len; i++) {
 		if (note[i] == '\n')
 			line++;
-		else if ((unsigned char)note[i] < 0x20 || note[i] == 0x7f)
+		else if ((unsigned char)note[i] < 0x20)
 			return avow_seterr(err, AVOW_ERR_SYNTAX,
 					   "line %zu: a control character "
 					   "(byte 0x%02x); a note is UTF-8 "
@@ -136,27 +219,20 @@ avow_status avow_checkpoint_open(avow_checkpoint *out, const char *note,
 		name = p + sizeof dash - 1;
 		sp = memchr(name, ' ', (size_t)(nl - name));
 		if (sp == NULL || sp == name ||
-		    memchr(name, '+', (size_t)(sp - name)) != NULL)
+		    !name_ok(name, (size_t)(sp - name)))
 			return avow_seterr(err, AVOW_ERR_SYNTAX,
 					   "line %zu: bad key name in a "
 					   "signature line",
 					   lineno + 1);
 		b64 = sp + 1;
-		/* Any base64 of at least a key hash and one byte (as Go's
-		 * note.Open demands of every line, known key or not). */
+		/* Base64 of at least a key hash and one byte, as Go's
+		 * note.Open demands of every line. Another key's line is
+		 * only looked at this far (Go does not check its padding
+		 * bits either); the trusted key's must be canonical. */
 		{
-			size_t bl = (size_t)(nl - b64), want = bl / 4 * 3;
-			uint8_t tmp[1024];
-			if (bl < 8 || bl % 4 != 0 || bl > 1360)
-				return avow_seterr(err, AVOW_ERR_SYNTAX,
-						   "line %zu: the signature is "
-						   "not base64",
-						   lineno + 1);
-			if (b64[bl - 1] == '=')
-				want--;
-			if (b64[bl - 2] == '=')
-				want--;
-			if (!avow_b64_decode_exact(tmp, want, b64, bl))
+			size_t bl = (size_t)(nl - b64), want;
+			uint8_t head[6];
+			if (!b64_shape(b64, bl, &want))
 				return avow_seterr(err, AVOW_ERR_SYNTAX,
 						   "line %zu: the signature is "
 						   "not base64",
@@ -169,18 +245,26 @@ avow_status avow_checkpoint_open(avow_checkpoint *out, const char *note,
 					"one byte",
 					lineno + 1);
 			sigs++;
+			/* The first 8 characters are whole groups. */
+			if (bl == 8 ? !b64_head(b64, head, want)
+				    : !b64_head(b64, head, 6))
+				return avow_seterr(err, AVOW_ERR_SYNTAX,
+						   "line %zu: the signature is "
+						   "not base64",
+						   lineno + 1);
 			/* Another key's line: ignored. */
 			if ((size_t)(sp - name) != strlen(vk->name) ||
 			    memcmp(name, vk->name, strlen(vk->name)) != 0 ||
-			    memcmp(tmp, vk->hash, 4) != 0)
+			    memcmp(head, vk->hash, 4) != 0)
 				continue;
-			if (want != sizeof blob)
+			if (want != sizeof blob ||
+			    !avow_b64_decode_exact(blob, sizeof blob, b64, bl))
 				return avow_seterr(
 					err, AVOW_ERR_CRYPTO,
 					"the signature by %s does not "
-					"verify (it is not 64 bytes)",
+					"verify (it is not canonical "
+					"base64 of 68 bytes)",
 					vk->id);
-			memcpy(blob, tmp, sizeof blob);
 		}
 		if (avow_sig_verify(blob + 4, (const uint8_t *)note,
 				    out->text_len, vk->pk))

@@ -4,8 +4,10 @@
 set -eu
 
 need=""
+# golang-go and golang-golang-x-mod-dev: the Go team's sumdb/tlog and
+# sumdb/note, which tests/interop builds against, offline.
 for p in build-essential cmake pkg-config libsodium-dev libsqlite3-dev \
-         libcjson-dev sqlite3; do
+         libcjson-dev sqlite3 golang-go golang-golang-x-mod-dev; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		need="$need $p"
 done

@@ -614,11 +614,11 @@ static void test_other_keys(void)
 	sig_line(&b, newsdesk, TEXT36, strlen(TEXT36));
 	CHECK(open_buf(&b, &vk_news) == AVOW_ERR_SYNTAX);
 	CHECK(has("line 5") && has("not base64"));
-	/* base64 with unused bits set, without padding, too short */
+	/* Another key's base64 with unused bits set is read as Go reads
+	 * it (ignored); without padding, or too short, it is malformed. */
 	signed_note(&b, TEXT36);
 	avow_buf_adds(&b, DASH "w AAAAAAB=\n");
-	CHECK(open_buf(&b, &vk_news) == AVOW_ERR_SYNTAX);
-	CHECK(has("line 6") && has("not base64"));
+	CHECK(open_buf(&b, &vk_news) == AVOW_OK);
 	signed_note(&b, TEXT36);
 	avow_buf_adds(&b, DASH "w AAAAAAA\n");
 	CHECK(open_buf(&b, &vk_news) == AVOW_ERR_SYNTAX);
