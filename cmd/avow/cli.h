@@ -73,6 +73,7 @@ int cmd_checkpoint(int argc, char **argv);
 int cmd_prove(int argc, char **argv);
 int cmd_consistency(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_search(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_report_actors(int json); /* avow actor list */
 
@@ -80,6 +81,7 @@ extern const char usage_key[], usage_init[], usage_actor[], usage_claim[],
 	usage_respond[], usage_deny[], usage_amend[], usage_append[],
 	usage_log[], usage_show[], usage_export[], usage_verify[],
 	usage_report[], usage_source[], usage_reindex[], usage_checkpoint[],
-	usage_prove[], usage_consistency[], usage_import[], usage_monitor[];
+	usage_prove[], usage_consistency[], usage_import[], usage_monitor[],
+	usage_search[];
 
 #endif

@@ -39,16 +39,6 @@ const char usage_verify[] =
 	"                   --verifier-key KEY]... [--all] [--json] [--quiet]\n"
 	"\n"
 	"Audit the log as avow-verify does (see avow-verify --help).\n";
-const char usage_report[] =
-	"usage: avow report [--claim SEQ | --actor ID | --topic T]\n"
-	"                   [--format text|json]\n"
-	"\n"
-	"For each claim: who asserted it, when (with its precision), the\n"
-	"quoted or paraphrased text, the source and relay chain, then every\n"
-	"response threaded under it with its stance, actor, date and source;\n"
-	"for each record who recorded it and when, its seq and short hash.\n"
-	"Reports are computed from audited records: a log that fails its\n"
-	"audit is refused.\n";
 const char usage_source[] =
 	"usage: avow source check SEQ FILE\n"
 	"\n"
@@ -62,7 +52,7 @@ const char usage_reindex[] =
 /* --------------------------------------------------------------------- */
 /* The model a report is built from                                      */
 
-static void observe(void *ctx, const avow_accepted *a)
+void model_observe(void *ctx, const avow_accepted *a)
 {
 	model *m = ctx;
 	mrec *r;
@@ -89,8 +79,9 @@ static void observe(void *ctx, const avow_accepted *a)
 	r->time = a->time;
 	s = cJSON_GetObjectItemCaseSensitive(a->entry, "signer");
 	snprintf(r->signer, sizeof r->signer, "%s", s->valuestring);
-	for (int i = 0; i < 4; i++)
+	for (size_t i = 0; i < 4; i++)
 		snprintf(r->leaf + 2 * i, 3, "%02x", a->leaf[i]);
+	avow_b64_encode(r->leaf64, a->leaf, 32);
 	t = cJSON_GetObjectItemCaseSensitive(
 		cJSON_GetObjectItemCaseSensitive(a->body, "target"), "seq");
 	r->target = t ? (uint64_t)avow_json_int(t) : UINT64_MAX;
@@ -127,7 +118,7 @@ int audit_for_reading(audited *x, int want_model)
 	x->log = open_log(1);
 	if (x->log == NULL)
 		return EXIT_USAGE;
-	if (avow_audit_log_observe(x->log, NULL, want_model ? observe : NULL,
+	if (avow_audit_log_observe(x->log, NULL, want_model ? model_observe : NULL,
 				   &x->m, &x->audit, &err) != AVOW_OK)
 		return report_error(&err);
 	if (x->m.oom) {

@@ -1,475 +1,804 @@
 /*
- * cmd_report.c - provenance reports and the actor list, computed from
- * audited records (bodies as amended), as text or JSON.
+ * cmd_report.c - avow report and avow search: choose the statements of a
+ * view from an audited log or bundle, build the report model
+ * (report.c) and render it in the format asked for.
  */
-#include "model.h"
+#include "report_build.h"
 
+#include "audit.h"
+#include "audit_print.h"
 #include "json.h"
-#include "state.h"
 #include "store.h"
 #include "syntax.h"
 
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+const char usage_report[] =
+	"usage: avow report [--claim SEQ | --actor ID [--include-parts]]\n"
+	"                   [--topic T] [--since DATE] [--until DATE]\n"
+	"                   [--as-of SEQ] [--offset N] [--limit N]\n"
+	"                   [--bundle FILE] [--checkpoint FILE --verifier-key "
+	"KEY]...\n"
+	"                   [--format text|md|json|html|dot|prov] [-o FILE]\n"
+	"\n"
+	"Who asserted what, when, on what source, who recorded it, and who\n"
+	"contests it, computed from the audited records (a log that fails its\n"
+	"audit is refused).\n"
+	"\n"
+	"Views (docs/REPORTS.md):\n"
+	"  (none)            every claim, with its responses threaded under "
+	"it\n"
+	"  --claim SEQ       the thread of claim (or response) SEQ\n"
+	"  --topic T         the threads with a statement on topic T\n"
+	"  --actor ID        everything ID asserted, denied, supported or\n"
+	"                    declined to comment on, in time order; with\n"
+	"                    --include-parts also the actors part of ID\n"
+	"  --since, --until  statements whose said_at overlaps the window\n"
+	"                    (partial dates: 2023, 2023-07, 2023-07-18)\n"
+	"  --as-of SEQ       the log as it stood after record SEQ\n"
+	"  --offset, --limit a page of the statements\n"
+	"\n"
+	"Input and output:\n"
+	"  --bundle FILE     report on a bundle instead of the log\n"
+	"  --checkpoint FILE --verifier-key KEY\n"
+	"                    audit against a checkpoint; the report says so\n"
+	"  --format F        text (default; colour on a terminal unless\n"
+	"                    NO_COLOR is set), md, json, html (one\n"
+	"                    self-contained file with an SVG timeline), dot\n"
+	"                    (Graphviz) or prov (W3C PROV-JSON)\n"
+	"  -o, --output FILE write to FILE instead of standard output\n";
+
+const char usage_search[] =
+	"usage: avow search QUERY [--actor ID] [--topic T] [--publisher P]\n"
+	"                   [--as-of SEQ] [--offset N] [--limit N]\n"
+	"                   [--bundle FILE] [--checkpoint FILE --verifier-key "
+	"KEY]...\n"
+	"                   [--format text|md|json|html|dot|prov] [-o FILE]\n"
+	"\n"
+	"Find statements by their words: every word of QUERY must occur in "
+	"the\n"
+	"text, the original wording, the source's title or publisher, or the\n"
+	"actor's names. Matching is by substring (SQLite FTS5 with the "
+	"trigram\n"
+	"tokenizer), so it finds words in languages written without spaces\n"
+	"too: 外交部 finds 中华人民共和国外交部. Case is ignored. The index "
+	"is\n"
+	"built from the audited records on each run. --actor, --topic and\n"
+	"--publisher (a substring of source.publisher) narrow the hits. Each\n"
+	"hit is printed with its provenance, in the formats of avow report.\n";
+
+enum { MAXCP = 64 };
 
 typedef struct {
-	audited *x;
-	avow_state *st;
-	const char *origin;
-	int json;
-} ctx;
+	const char *claim, *actor, *topic, *since, *until, *as_of, *offset,
+		*limit, *bundle, *format, *out, *publisher;
+	int include_parts;
+	const char *files[MAXCP + 1], *keys[MAXCP + 1];
+	size_t ncp, nkeys;
+	int bad;
+} rep_opts;
 
-static const char *precision_name(int p)
+static int rep_opt(int k, const char *arg, void *p)
 {
-	switch (p) {
-	case AVOW_PREC_YEAR: return "year";
-	case AVOW_PREC_MONTH: return "month";
-	case AVOW_PREC_DAY: return "day";
-	default: return "second";
-	}
-}
+	rep_opts *o = p;
 
-/* "July 2023", "18 September 2023", "2023", or the time itself. */
-static void human_date(const char *d, char *out, size_t n)
-{
-	static const char *const months[] = {"January", "February", "March",
-					     "April",	"May",	    "June",
-					     "July",	"August",   "September",
-					     "October", "November", "December"};
-	avow_span s;
-	int y, m, day;
-
-	if (d == NULL || !avow_parse_pdate(d, strlen(d), &s)) {
-		snprintf(out, n, "%s", d ? d : "?");
-		return;
-	}
-	y = atoi(d);
-	m = strlen(d) >= 7 ? atoi(d + 5) : 0;
-	day = strlen(d) >= 10 ? atoi(d + 8) : 0;
-	switch (s.prec) {
-	case AVOW_PREC_YEAR: snprintf(out, n, "%04d", y); break;
-	case AVOW_PREC_MONTH:
-		snprintf(out, n, "%s %04d", months[m - 1], y);
+	switch (k) {
+	case 'c': o->claim = arg; break;
+	case 'a': o->actor = arg; break;
+	case 'P': o->include_parts = 1; break;
+	case 't': o->topic = arg; break;
+	case 'S': o->since = arg; break;
+	case 'U': o->until = arg; break;
+	case 'A': o->as_of = arg; break;
+	case 'O': o->offset = arg; break;
+	case 'L': o->limit = arg; break;
+	case 'b': o->bundle = arg; break;
+	case 'f': o->format = arg; break;
+	case 'o': o->out = arg; break;
+	case 'p': o->publisher = arg; break;
+	case 'C':
+		if (o->ncp == MAXCP) {
+			errorf("at most %d checkpoints", MAXCP);
+			return -1;
+		}
+		o->files[o->ncp++] = arg;
 		break;
-	case AVOW_PREC_DAY:
-		snprintf(out, n, "%d %s %04d", day, months[m - 1], y);
+	case 'k':
+		if (o->ncp > 0 && o->keys[o->ncp - 1] == NULL)
+			o->keys[o->ncp - 1] = arg;
+		else if (o->ncp == 0 && o->nkeys == 0)
+			o->keys[0] = arg;
+		else {
+			errorf("--verifier-key %s follows no --checkpoint",
+			       arg);
+			return -1;
+		}
+		o->nkeys++;
 		break;
-	default: snprintf(out, n, "%s", d);
+	default: return -1;
 	}
-}
-
-static cJSON *current(ctx *c, uint64_t seq)
-{
-	avow_error err;
-	return avow_state_body(c->st, seq, &err);
-}
-
-/* The latest declared name of an actor. */
-static char *actor_name(ctx *c, const char *id)
-{
-	uint64_t seq;
-	cJSON *b;
-	char *name = NULL;
-
-	if (id == NULL || !avow_state_actor(c->st, id, &seq))
-		return NULL;
-	b = current(c, seq);
-	if (b != NULL && json_str(b, "name") != NULL) {
-		size_t n = strlen(json_str(b, "name")) + 1;
-		name = malloc(n);
-		if (name)
-			memcpy(name, json_str(b, "name"), n);
-	}
-	cJSON_Delete(b);
-	return name;
-}
-
-static const char *holder_of(ctx *c, const char *key_id)
-{
-	for (size_t i = 0; i < avow_audit_key_count(c->x->audit); i++) {
-		avow_key_summary k;
-		avow_audit_key(c->x->audit, i, &k);
-		if (strcmp(k.id, key_id) == 0)
-			return k.holder;
-	}
-	return "?";
-}
-
-/* The claim a statement belongs to (follow response targets). */
-static uint64_t root_of(model *m, uint64_t seq)
-{
-	mrec *r = model_find(m, seq);
-	while (r != NULL && r->type == AVOW_T_RESPONSE)
-		r = model_find(m, r->target);
-	return r ? r->seq : seq;
-}
-
-static int involves(const cJSON *b, const char *actor)
-{
-	const cJSON *w = cJSON_GetObjectItemCaseSensitive(b, "with");
-	if (json_str(b, "by") && strcmp(json_str(b, "by"), actor) == 0)
-		return 1;
-	for (const cJSON *i = w ? w->child : NULL; i; i = i->next)
-		if (strcmp(i->valuestring, actor) == 0)
-			return 1;
 	return 0;
+}
+
+static const struct option rep_longopts[] = {
+	{"claim", required_argument, NULL, 'c'},
+	{"actor", required_argument, NULL, 'a'},
+	{"include-parts", no_argument, NULL, 'P'},
+	{"topic", required_argument, NULL, 't'},
+	{"since", required_argument, NULL, 'S'},
+	{"until", required_argument, NULL, 'U'},
+	{"as-of", required_argument, NULL, 'A'},
+	{"offset", required_argument, NULL, 'O'},
+	{"limit", required_argument, NULL, 'L'},
+	{"bundle", required_argument, NULL, 'b'},
+	{"format", required_argument, NULL, 'f'},
+	{"output", required_argument, NULL, 'o'},
+	{"publisher", required_argument, NULL, 'p'},
+	{"checkpoint", required_argument, NULL, 'C'},
+	{"verifier-key", required_argument, NULL, 'k'},
+	{NULL, 0, NULL, 0},
+};
+
+/* What the options select. */
+typedef struct {
+	uint64_t claim, as_of, offset, limit;
+	avow_span since, until;
+	int has_since, has_until, threads;
+} selection;
+
+static int parse_selection(const rep_opts *o, selection *s, int search)
+{
+	memset(s, 0, sizeof *s);
+	s->claim = s->as_of = s->limit = UINT64_MAX;
+	if (o->claim && (search || o->actor || o->since || o->until)) {
+		errorf("--claim shows one thread: it takes no --actor, --since "
+		       "or --until");
+		return -1;
+	}
+	if (o->include_parts && o->actor == NULL) {
+		errorf("--include-parts needs --actor");
+		return -1;
+	}
+	if (o->publisher && !search) {
+		errorf("--publisher is an option of avow search");
+		return -1;
+	}
+	if ((o->claim && parse_u64(o->claim, &s->claim)) ||
+	    (o->as_of && parse_u64(o->as_of, &s->as_of)) ||
+	    (o->offset && parse_u64(o->offset, &s->offset)) ||
+	    (o->limit && parse_u64(o->limit, &s->limit))) {
+		errorf("--claim, --as-of, --offset and --limit take a "
+		       "non-negative number");
+		return -1;
+	}
+	if (o->since &&
+	    !avow_parse_pdate(o->since, strlen(o->since), &s->since)) {
+		errorf("--since %s: not a date (YYYY, YYYY-MM, YYYY-MM-DD or "
+		       "YYYY-MM-DDTHH:MM:SSZ)",
+		       o->since);
+		return -1;
+	}
+	if (o->until &&
+	    !avow_parse_pdate(o->until, strlen(o->until), &s->until)) {
+		errorf("--until %s: not a date (YYYY, YYYY-MM, YYYY-MM-DD or "
+		       "YYYY-MM-DDTHH:MM:SSZ)",
+		       o->until);
+		return -1;
+	}
+	s->has_since = o->since != NULL;
+	s->has_until = o->until != NULL;
+	if (s->has_since && s->has_until && s->since.lo > s->until.hi) {
+		errorf("--since %s is after --until %s", o->since, o->until);
+		return -1;
+	}
+	s->threads = !search && !o->actor && !o->since && !o->until;
+	return 0;
+}
+
+/* Audit the log or bundle with the checkpoints given, filling x's model.
+ * Prints the failure and returns non-zero when it does not pass. */
+static int audit_source(rep_opts *o, audited *x, cp_set *cs)
+{
+	avow_audit_options ao;
+	avow_error err;
+	avow_status st;
+
+	memset(x, 0, sizeof *x);
+	memset(&ao, 0, sizeof ao);
+	if (pair_keys(o->files, o->keys, o->ncp, o->nkeys) < 0 ||
+	    cp_set_load(cs, o->files, o->keys, o->ncp) < 0)
+		return EXIT_USAGE;
+	ao.checkpoints = cs->in;
+	ao.ncheckpoints = cs->n;
+	if (o->bundle != NULL) {
+		avow_source *src;
+		st = avow_bundle_source_open(&src, o->bundle, &err);
+		if (st == AVOW_OK) {
+			st = avow_audit_run(src, &ao, model_observe, &x->m,
+					    &x->audit, &err);
+			if (x->audit != NULL)
+				avow_state_set_fetch(avow_audit_state(x->audit),
+						     NULL, NULL);
+			avow_bundle_source_close(src);
+		}
+	} else {
+		x->log = open_log(1);
+		if (x->log == NULL)
+			return EXIT_USAGE;
+		st = avow_audit_log_observe(x->log, &ao, model_observe, &x->m,
+					    &x->audit, &err);
+	}
+	if (st != AVOW_OK)
+		return report_error(&err);
+	if (x->m.oom) {
+		errorf("out of memory");
+		return EXIT_FAIL;
+	}
+	if (!avow_audit_passed(x->audit)) {
+		const avow_failure *f = avow_audit_failure(x->audit, 0);
+		const char *what = o->bundle ? o->bundle : default_log(g.log);
+		if (f->seq == UINT64_MAX)
+			errorf("%s fails its audit (%s: %s); no report", what,
+			       f->check, f->detail);
+		else
+			errorf("%s fails its audit at record %llu (%s: %s); "
+			       "no report (avow-verify --all lists every "
+			       "failure)",
+			       what, (unsigned long long)f->seq, f->check,
+			       f->detail);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+/* The report's head: log, as_of, view. */
+static cJSON *report_head(const rep_opts *o, const selection *s,
+			  const audited *x, const cp_set *cs, const char *query)
+{
+	cJSON *r = cJSON_CreateObject(), *l, *v;
+	uint8_t root[32];
+	char r64[45];
+	size_t best = SIZE_MAX;
+	avow_checkpoint cp, bestcp;
+
+	cJSON_AddStringToObject(r, "report", "avow-report/v1");
+	l = cJSON_AddObjectToObject(r, "log");
+	cJSON_AddStringToObject(l, "source", o->bundle ? "bundle" : "log");
+	cJSON_AddStringToObject(l, "path",
+				o->bundle ? o->bundle : default_log(g.log));
+	cJSON_AddStringToObject(l, "origin", avow_audit_origin(x->audit));
+	cJSON_AddNumberToObject(l, "size", (double)avow_audit_size(x->audit));
+	avow_audit_root(x->audit, root);
+	b64(r64, root, 32);
+	cJSON_AddStringToObject(l, "tree_hash", r64);
+	cJSON_AddStringToObject(l, "audit", "pass");
+	memset(&bestcp, 0, sizeof bestcp);
+	for (size_t i = 0; i < cs->n; i++)
+		if (avow_audit_checkpoint(x->audit, i, &cp) == AVOW_CP_OK &&
+		    (best == SIZE_MAX || cp.size > bestcp.size)) {
+			best = i;
+			bestcp = cp;
+		}
+	if (best != SIZE_MAX) {
+		cJSON *c = cJSON_AddObjectToObject(l, "checkpoint");
+		char id[AVOW_KEY_ID_MAX + 1];
+		const char *vk = cs->in[best].vkey, *p = strchr(vk, '+');
+		p = p ? strchr(p + 1, '+') : NULL;
+		snprintf(id, sizeof id, "%.*s",
+			 (int)(p ? (size_t)(p - vk) : strlen(vk)), vk);
+		cJSON_AddStringToObject(c, "file", cs->in[best].label);
+		cJSON_AddNumberToObject(c, "size", (double)bestcp.size);
+		cJSON_AddStringToObject(c, "key_id", id);
+		cJSON_AddNullToObject(l, "no_checkpoint_warning");
+	} else {
+		cJSON_AddNullToObject(l, "checkpoint");
+		cJSON_AddStringToObject(l, "no_checkpoint_warning",
+					no_checkpoint_warning);
+	}
+	if (s->as_of != UINT64_MAX) {
+		cJSON *a = cJSON_AddObjectToObject(r, "as_of");
+		cJSON_AddNumberToObject(a, "seq", (double)s->as_of);
+		cJSON_AddNumberToObject(a, "size", (double)s->as_of + 1);
+	} else {
+		cJSON_AddNullToObject(r, "as_of");
+	}
+	v = cJSON_AddObjectToObject(r, "view");
+	cJSON_AddStringToObject(v, "kind",
+				query	     ? "search"
+				: s->threads ? "threads"
+					     : "statements");
+	if (query)
+		cJSON_AddStringToObject(v, "query", query);
+	if (s->claim != UINT64_MAX)
+		cJSON_AddNumberToObject(v, "claim", (double)s->claim);
+	else
+		cJSON_AddNullToObject(v, "claim");
+#define STR_OR_NULL(name, val)                                                 \
+	do {                                                                   \
+		if (val)                                                       \
+			cJSON_AddStringToObject(v, name, val);                 \
+		else                                                           \
+			cJSON_AddNullToObject(v, name);                        \
+	} while (0)
+	STR_OR_NULL("actor", o->actor);
+	cJSON_AddBoolToObject(v, "include_parts", o->include_parts);
+	STR_OR_NULL("topic", o->topic);
+	STR_OR_NULL("since", o->since);
+	STR_OR_NULL("until", o->until);
+	if (query)
+		STR_OR_NULL("publisher", o->publisher);
+#undef STR_OR_NULL
+	cJSON_AddNumberToObject(v, "offset", (double)s->offset);
+	if (s->limit != UINT64_MAX)
+		cJSON_AddNumberToObject(v, "limit", (double)s->limit);
+	else
+		cJSON_AddNullToObject(v, "limit");
+	return r;
+}
+
+/* The claim at the root of statement seq's thread. */
+static const mrec *thread_root(model *m, uint64_t seq)
+{
+	const mrec *r = model_find(m, seq);
+	int guard = 0;
+
+	while (r != NULL && r->type == AVOW_T_RESPONSE && guard++ < 1 << 20)
+		r = model_find(m, r->target);
+	return r;
 }
 
 static int has_topic(const cJSON *b, const char *topic)
 {
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(b, "topics");
 	for (const cJSON *i = t ? t->child : NULL; i; i = i->next)
-		if (strcmp(i->valuestring, topic) == 0)
+		if (cJSON_IsString(i) && strcmp(i->valuestring, topic) == 0)
 			return 1;
 	return 0;
 }
 
-/* --------------------------------------------------------------------- */
-/* Text                                                                  */
-
-static void indent(int depth)
+/* Does statement body b pass the actor, topic and window filters? */
+static int statement_matches(rbuild *rb, const rep_opts *o, const selection *s,
+			     const cJSON *b)
 {
-	for (int i = 0; i < depth; i++)
-		fputs("    ", stdout);
+	avow_span sp;
+	const char *said = json_str(b, "said_at");
+
+	if (o->topic && !has_topic(b, o->topic))
+		return 0;
+	if (o->actor) {
+		int hit = 0;
+		const cJSON *w = cJSON_GetObjectItemCaseSensitive(b, "with");
+		const char *by = json_str(b, "by");
+		if (by != NULL)
+			hit = o->include_parts
+				      ? report_part_of(rb, by, o->actor)
+				      : strcmp(by, o->actor) == 0;
+		for (const cJSON *i = w ? w->child : NULL; i && !hit;
+		     i = i->next)
+			hit = o->include_parts
+				      ? report_part_of(rb, i->valuestring,
+						       o->actor)
+				      : strcmp(i->valuestring, o->actor) == 0;
+		if (!hit)
+			return 0;
+	}
+	if (s->has_since || s->has_until) {
+		if (said == NULL || !avow_parse_pdate(said, strlen(said), &sp))
+			return 0;
+		if (s->has_since && sp.hi < s->since.lo)
+			return 0;
+		if (s->has_until && sp.lo > s->until.hi)
+			return 0;
+	}
+	return 1;
 }
-
-static void text_lines(const char *label, const char *s, int depth)
-{
-	indent(depth);
-	printf("  %s", label);
-	for (; *s; s++) {
-		putchar(*s);
-		if (*s == '\n') {
-			indent(depth);
-			printf("  %*s", (int)strlen(label), "");
-		}
-	}
-	putchar('\n');
-}
-
-static void list_line(ctx *c, const cJSON *b, const char *member,
-		      const char *label, int depth, int names)
-{
-	const cJSON *a = cJSON_GetObjectItemCaseSensitive(b, member);
-	if (a == NULL)
-		return;
-	indent(depth);
-	printf("  %s: ", label);
-	for (const cJSON *i = a->child; i; i = i->next) {
-		char *n = names ? actor_name(c, i->valuestring) : NULL;
-		printf("%s%s%s%s%s",
-		       i == a->child ? ""
-				     : (names && !strcmp(member, "via") ? " -> "
-									: ", "),
-		       i->valuestring, n ? " (" : "", n ? n : "", n ? ")" : "");
-		free(n);
-	}
-	putchar('\n');
-}
-
-static void text_statement(ctx *c, mrec *r, int depth)
-{
-	cJSON *b = current(c, r->seq);
-	const cJSON *src;
-	char when[64], t[21], *name;
-	avow_span s;
-
-	if (b == NULL)
-		return;
-	src = cJSON_GetObjectItemCaseSensitive(b, "source");
-	human_date(json_str(b, "said_at"), when, sizeof when);
-	avow_parse_pdate(json_str(b, "said_at"), strlen(json_str(b, "said_at")),
-			 &s);
-	name = actor_name(c, json_str(b, "by"));
-	indent(depth);
-	if (r->type == AVOW_T_RESPONSE)
-		printf("└─ %s: ", json_str(b, "stance"));
-	else
-		printf("■ CLAIM ");
-	printf("#%llu %s (%s), said %s [precision: %s]\n",
-	       (unsigned long long)r->seq, json_str(b, "by"), name ? name : "?",
-	       when, precision_name(s.prec));
-	free(name);
-	list_line(c, b, "with", "jointly with", depth, 1);
-	text_lines(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "quote"))
-			   ? "quote: "
-			   : "paraphrase: ",
-		   json_str(b, "text"), depth);
-	if (json_str(b, "lang") || json_str(b, "original")) {
-		indent(depth);
-		printf("  language: %s%s\n",
-		       json_str(b, "lang") ? json_str(b, "lang") : "?",
-		       json_str(b, "original") ? ", translated" : "");
-		if (json_str(b, "original"))
-			text_lines("original: ", json_str(b, "original"),
-				   depth);
-	}
-	indent(depth);
-	printf("  source: ");
-	if (json_str(src, "title"))
-		printf("\"%s\"", json_str(src, "title"));
-	if (json_str(src, "url"))
-		printf("%s%s", json_str(src, "title") ? " " : "",
-		       json_str(src, "url"));
-	if (json_str(src, "publisher"))
-		printf(", %s", json_str(src, "publisher"));
-	if (json_str(src, "published"))
-		printf(", published %s", json_str(src, "published"));
-	if (json_str(src, "retrieved"))
-		printf(", retrieved %s", json_str(src, "retrieved"));
-	putchar('\n');
-	if (json_str(src, "sha256")) {
-		indent(depth);
-		printf("  archived copy sha256: %s\n", json_str(src, "sha256"));
-	}
-	list_line(c, b, "via", "via", depth, 1);
-	list_line(c, b, "about", "about", depth, 1);
-	list_line(c, b, "topics", "topics", depth, 0);
-	avow_format_time(r->time, t);
-	indent(depth);
-	printf("  recorded by %s (%s) at %s as %s#%llu@%s\n", r->signer,
-	       holder_of(c, r->signer), t, c->origin,
-	       (unsigned long long)r->seq, r->leaf);
-	/* Amendments of this statement. */
-	for (size_t i = 0; i < c->x->m.n; i++) {
-		mrec *a = &c->x->m.r[i];
-		char *set;
-		if (a->type != AVOW_T_AMEND || a->target != r->seq)
-			continue;
-		set = cJSON_PrintUnformatted(
-			cJSON_GetObjectItemCaseSensitive(a->body, "set"));
-		avow_format_time(a->time, t);
-		indent(depth);
-		printf("  amended by #%llu (%s, %s): %s; set %s\n",
-		       (unsigned long long)a->seq, a->signer, t,
-		       json_str(a->body, "reason"), set ? set : "?");
-		cJSON_free(set);
-	}
-	cJSON_Delete(b);
-	/* Responses to it, in log order. */
-	for (size_t i = 0; i < c->x->m.n; i++) {
-		mrec *q = &c->x->m.r[i];
-		if (q->type == AVOW_T_RESPONSE && q->target == r->seq)
-			text_statement(c, q, depth + 1);
-	}
-}
-
-/* --------------------------------------------------------------------- */
-/* JSON                                                                  */
-
-static cJSON *json_statement(ctx *c, mrec *r)
-{
-	cJSON *b = current(c, r->seq), *o, *rec, *resp, *am;
-	avow_span s;
-	char t[21], ref[400];
-	char *name;
-
-	if (b == NULL)
-		return NULL;
-	o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "seq", (double)r->seq);
-	cJSON_AddStringToObject(o, "type", avow_type_name(r->type));
-	name = actor_name(c, json_str(b, "by"));
-	if (name)
-		cJSON_AddStringToObject(o, "by_name", name);
-	free(name);
-	avow_parse_pdate(json_str(b, "said_at"), strlen(json_str(b, "said_at")),
-			 &s);
-	cJSON_AddStringToObject(o, "said_at_precision", precision_name(s.prec));
-	cJSON_AddItemToObject(o, "body", b);
-	rec = cJSON_AddObjectToObject(o, "recorded");
-	cJSON_AddStringToObject(rec, "key_id", r->signer);
-	cJSON_AddStringToObject(rec, "holder", holder_of(c, r->signer));
-	avow_format_time(r->time, t);
-	cJSON_AddStringToObject(rec, "time", t);
-	cJSON_AddStringToObject(rec, "leaf_hash_prefix", r->leaf);
-	snprintf(ref, sizeof ref, "%s#%llu@%s", c->origin,
-		 (unsigned long long)r->seq, r->leaf);
-	cJSON_AddStringToObject(rec, "ref", ref);
-	am = cJSON_AddArrayToObject(o, "amendments");
-	resp = cJSON_AddArrayToObject(o, "responses");
-	for (size_t i = 0; i < c->x->m.n; i++) {
-		mrec *q = &c->x->m.r[i];
-		if (q->type == AVOW_T_AMEND && q->target == r->seq) {
-			cJSON *a = cJSON_CreateObject();
-			cJSON_AddNumberToObject(a, "seq", (double)q->seq);
-			cJSON_AddStringToObject(a, "key_id", q->signer);
-			avow_format_time(q->time, t);
-			cJSON_AddStringToObject(a, "time", t);
-			cJSON_AddStringToObject(a, "reason",
-						json_str(q->body, "reason"));
-			cJSON_AddItemToObject(
-				a, "set",
-				cJSON_Duplicate(
-					cJSON_GetObjectItemCaseSensitive(
-						q->body, "set"),
-					1));
-			cJSON_AddItemToArray(am, a);
-		}
-		if (q->type == AVOW_T_RESPONSE && q->target == r->seq) {
-			cJSON *x = json_statement(c, q);
-			if (x)
-				cJSON_AddItemToArray(resp, x);
-		}
-	}
-	return o;
-}
-
-/* --------------------------------------------------------------------- */
 
 typedef struct {
-	const char *claim, *actor, *topic, *format;
-} rep_opts;
+	const mrec *r;
+	int64_t lo;
+	int prec;
+} hit;
 
-static int rep_opt(int k, const char *arg, void *p)
+static int hit_cmp(const void *a, const void *b)
 {
-	rep_opts *o = p;
-	switch (k) {
-	case 'c': o->claim = arg; break;
-	case 'a': o->actor = arg; break;
-	case 't': o->topic = arg; break;
-	case 'f': o->format = arg; break;
-	default: return -1;
+	const hit *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	if (x->prec != y->prec)
+		return x->prec < y->prec ? -1 : 1;
+	return x->r->seq < y->r->seq ? -1 : x->r->seq > y->r->seq;
+}
+
+/* Search: the model indices of statements matching every word of query,
+ * through an in-memory FTS5 trigram index of the audited statements. */
+static int search_index(rbuild *rb, model *m, uint64_t last, const char *query,
+			unsigned char *keep)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *ins = NULL, *q = NULL;
+	char *words = avow_strdup(query), *save = NULL;
+	avow_buf sql;
+	int rc, nwords = 0, ok = -1;
+
+	avow_buf_init(&sql);
+	if (words == NULL ||
+	    sqlite3_open_v2(":memory:", &db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			    NULL) != SQLITE_OK ||
+	    sqlite3_exec(db,
+			 "CREATE VIRTUAL TABLE s USING fts5(body, "
+			 "tokenize='trigram case_sensitive 0')",
+			 NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO s(rowid, body) VALUES(?, ?)",
+			       -1, &ins, NULL) != SQLITE_OK) {
+		errorf("search: cannot build the index (%s)",
+		       db ? sqlite3_errmsg(db) : "out of memory");
+		goto out;
 	}
-	return 0;
+	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+	for (size_t i = 0; i < m->n && m->r[i].seq <= last; i++) {
+		const mrec *r = &m->r[i];
+		cJSON *b;
+		const cJSON *src;
+		avow_buf t;
+		if (r->type != AVOW_T_CLAIM && r->type != AVOW_T_RESPONSE)
+			continue;
+		b = report_body(rb, r);
+		src = cJSON_GetObjectItemCaseSensitive(b, "source");
+		avow_buf_init(&t);
+		avow_buf_addf(&t, "%s\n%s\n%s\n%s\n",
+			      json_str_or(b, "text", ""),
+			      json_str_or(b, "original", ""),
+			      json_str_or(src, "title", ""),
+			      json_str_or(src, "publisher", ""));
+		/* The actors' names and aliases, so that "Kremlin" or
+		 * 外交部 finds what they said. */
+		report_actor_words(rb, json_str(b, "by"), &t);
+		{
+			const cJSON *w =
+				cJSON_GetObjectItemCaseSensitive(b, "with");
+			for (const cJSON *a = w ? w->child : NULL; a;
+			     a = a->next)
+				report_actor_words(rb, a->valuestring, &t);
+		}
+		sqlite3_reset(ins);
+		sqlite3_bind_int64(ins, 1, (sqlite3_int64)i);
+		sqlite3_bind_text(ins, 2, (const char *)avow_buf_cstr(&t),
+				  (int)t.len, SQLITE_TRANSIENT);
+		rc = sqlite3_step(ins);
+		avow_buf_free(&t);
+		cJSON_Delete(b);
+		if (rc != SQLITE_DONE) {
+			errorf("search: cannot build the index (%s)",
+			       sqlite3_errmsg(db));
+			goto out;
+		}
+	}
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	/* Every word: words of three characters or more through the
+	 * trigram index, shorter ones by substring. */
+	avow_buf_adds(&sql, "SELECT rowid FROM s WHERE 1");
+	for (char *w = strtok_r(words, " \t\n", &save); w;
+	     w = strtok_r(NULL, " \t\n", &save))
+		nwords++;
+	if (nwords == 0) {
+		errorf("search: the query has no words");
+		goto out;
+	}
+	free(words);
+	words = avow_strdup(query);
+	for (char *w = strtok_r(words, " \t\n", &save); w;
+	     w = strtok_r(NULL, " \t\n", &save)) {
+		size_t chars = 0;
+		for (const char *p = w; *p; p++)
+			chars += ((unsigned char)*p & 0xC0) != 0x80;
+		avow_buf_adds(&sql, chars >= 3 ? " AND s MATCH ?"
+					       : " AND instr(lower(body), "
+						 "lower(?)) > 0");
+	}
+	if (sqlite3_prepare_v2(db, avow_buf_cstr(&sql), -1, &q, NULL) !=
+	    SQLITE_OK) {
+		errorf("search: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	{
+		int k = 1;
+		free(words);
+		words = avow_strdup(query);
+		for (char *w = strtok_r(words, " \t\n", &save); w;
+		     w = strtok_r(NULL, " \t\n", &save)) {
+			size_t chars = 0;
+			for (const char *p = w; *p; p++)
+				chars += ((unsigned char)*p & 0xC0) != 0x80;
+			if (chars >= 3) {
+				/* One phrase of one word: quote it. */
+				avow_buf ph;
+				avow_buf_init(&ph);
+				avow_buf_addc(&ph, '"');
+				for (const char *p = w; *p; p++) {
+					if (*p == '"')
+						avow_buf_addc(&ph, '"');
+					avow_buf_addc(&ph, (uint8_t)*p);
+				}
+				avow_buf_addc(&ph, '"');
+				sqlite3_bind_text(q, k++, avow_buf_cstr(&ph),
+						  (int)ph.len,
+						  SQLITE_TRANSIENT);
+				avow_buf_free(&ph);
+			} else {
+				sqlite3_bind_text(q, k++, w, -1,
+						  SQLITE_TRANSIENT);
+			}
+		}
+	}
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		keep[sqlite3_column_int64(q, 0)] = 1;
+	if (rc != SQLITE_DONE) {
+		errorf("search: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	ok = 0;
+out:
+	sqlite3_finalize(ins);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	avow_buf_free(&sql);
+	free(words);
+	return ok;
+}
+
+/* Select the statements, build the report object. */
+static cJSON *build(const rep_opts *o, const selection *s, audited *x,
+		    const cp_set *cs, const char *query)
+{
+	uint64_t last = s->as_of != UINT64_MAX ? s->as_of
+					       : avow_audit_size(x->audit) - 1;
+	rbuild *rb = report_begin(&x->m, x->audit, last);
+	cJSON *r, *arr;
+	hit *hits = NULL;
+	unsigned char *keep = NULL;
+	size_t nh = 0;
+
+	if (rb == NULL) {
+		errorf("out of memory");
+		return NULL;
+	}
+	hits = calloc(x->m.n + 1, sizeof *hits);
+	keep = calloc(x->m.n + 1, 1);
+	if (hits == NULL || keep == NULL) {
+		errorf("out of memory");
+		goto fail;
+	}
+	if (query != NULL && search_index(rb, &x->m, last, query, keep) < 0)
+		goto fail;
+	if (s->claim != UINT64_MAX) {
+		const mrec *root = thread_root(&x->m, s->claim);
+		if (root == NULL || root->seq > last ||
+		    root->type != AVOW_T_CLAIM) {
+			errorf("--claim %llu: record %llu is not a claim or "
+			       "response%s",
+			       (unsigned long long)s->claim,
+			       (unsigned long long)s->claim,
+			       s->as_of != UINT64_MAX ? " as of --as-of" : "");
+			goto fail;
+		}
+		hits[nh++].r = root;
+	}
+	for (size_t i = 0; s->claim == UINT64_MAX && i < x->m.n; i++) {
+		const mrec *m = &x->m.r[i];
+		cJSON *b;
+		int ok;
+		if (m->seq > last)
+			break;
+		if (m->type != AVOW_T_CLAIM &&
+		    (s->threads || m->type != AVOW_T_RESPONSE))
+			continue;
+		if (query != NULL && !keep[i])
+			continue;
+		if (s->threads && o->topic) {
+			/* A thread with a statement on the topic. */
+			ok = 0;
+			for (size_t j = i; j < x->m.n && !ok; j++) {
+				const mrec *q = &x->m.r[j];
+				if (q->seq > last)
+					break;
+				if ((q->type == AVOW_T_CLAIM ||
+				     q->type == AVOW_T_RESPONSE) &&
+				    thread_root(&x->m, q->seq) == m) {
+					b = report_body(rb, q);
+					ok = has_topic(b, o->topic);
+					cJSON_Delete(b);
+				}
+			}
+		} else {
+			b = report_body(rb, m);
+			ok = s->threads || statement_matches(rb, o, s, b);
+			if (ok && query != NULL && o->publisher) {
+				const char *pub = json_str(
+					cJSON_GetObjectItemCaseSensitive(
+						b, "source"),
+					"publisher");
+				ok = pub && strstr(pub, o->publisher);
+			}
+			if (ok && !s->threads) {
+				avow_span sp;
+				const char *said = json_str(b, "said_at");
+				memset(&sp, 0, sizeof sp);
+				if (said)
+					avow_parse_pdate(said, strlen(said),
+							 &sp);
+				hits[nh].lo = sp.lo;
+				hits[nh].prec = sp.prec;
+			}
+			cJSON_Delete(b);
+		}
+		if (ok)
+			hits[nh++].r = m;
+	}
+	if (!s->threads)
+		qsort(hits, nh, sizeof *hits, hit_cmp);
+	r = report_head(o, s, x, cs, query);
+	cJSON_AddNumberToObject(cJSON_GetObjectItemCaseSensitive(r, "view"),
+				"total", (double)nh);
+	arr = cJSON_CreateArray();
+	for (size_t i = 0; i < nh; i++) {
+		cJSON *st;
+		if (i < s->offset)
+			continue;
+		if (s->limit != UINT64_MAX && i - s->offset >= s->limit)
+			break;
+		st = report_statement(rb, hits[i].r, s->threads);
+		if (st != NULL)
+			cJSON_AddItemToArray(arr, st);
+	}
+	cJSON_AddItemToObject(r, "actors", report_actors(rb));
+	cJSON_AddItemToObject(r, "statements", arr);
+	if (report_oom(rb)) {
+		cJSON_Delete(r);
+		errorf("out of memory");
+		goto fail;
+	}
+	free(hits);
+	free(keep);
+	report_end(rb);
+	return r;
+fail:
+	free(hits);
+	free(keep);
+	report_end(rb);
+	return NULL;
+}
+
+static int render(const rep_opts *o, const cJSON *r)
+{
+	const char *f = o->format ? o->format : "text";
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	int rc, colour = 0;
+
+	if (mem == NULL) {
+		errorf("out of memory");
+		return EXIT_FAIL;
+	}
+	if (strcmp(f, "text") == 0) {
+		const char *nc = getenv("NO_COLOR");
+		colour = o->out == NULL && isatty(STDOUT_FILENO) &&
+			 (nc == NULL || nc[0] == 0);
+		rc = render_text(r, mem, colour);
+	} else if (strcmp(f, "md") == 0) {
+		rc = render_md(r, mem);
+	} else if (strcmp(f, "json") == 0) {
+		print_json(mem, r);
+		rc = 0;
+	} else if (strcmp(f, "html") == 0) {
+		rc = render_html(r, mem);
+	} else if (strcmp(f, "dot") == 0) {
+		rc = render_dot(r, mem);
+	} else {
+		rc = render_prov(r, mem);
+	}
+	if (fclose(mem) != 0 || rc != 0) {
+		free(buf);
+		errorf("cannot render the report (out of memory)");
+		return EXIT_FAIL;
+	}
+	rc = write_out(o->out, buf, len);
+	free(buf);
+	return rc;
+}
+
+static int report_main(int argc, char **argv, const char *usage, int search)
+{
+	static const char *const formats[] = {"text", "md",  "json",
+					      "html", "dot", "prov"};
+	rep_opts o;
+	selection s;
+	audited x;
+	cp_set cs;
+	cJSON *r;
+	const char *query = NULL;
+	int rc, fmt_ok = 0;
+
+	memset(&o, 0, sizeof o);
+	memset(&cs, 0, sizeof cs);
+	if (parse_opts(argc, argv, "o:", rep_longopts, rep_opt, &o, usage, &rc))
+		return rc;
+	if (search) {
+		if (argc - optind != 1) {
+			errorf("search: give one QUERY (quote it when it has "
+			       "several words)");
+			return EXIT_USAGE;
+		}
+		query = argv[optind];
+	} else if (optind != argc) {
+		errorf("report: unexpected argument \"%s\"", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (o.claim && search) {
+		errorf("search: --claim is an option of avow report");
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < sizeof formats / sizeof *formats; i++)
+		fmt_ok |= o.format == NULL || strcmp(o.format, formats[i]) == 0;
+	if (!fmt_ok) {
+		errorf("--format %s: not text, md, json, html, dot or prov",
+		       o.format);
+		return EXIT_USAGE;
+	}
+	if (parse_selection(&o, &s, search) < 0)
+		return EXIT_USAGE;
+	rc = audit_source(&o, &x, &cs);
+	if (rc == EXIT_OK && s.as_of != UINT64_MAX &&
+	    s.as_of >= avow_audit_size(x.audit)) {
+		errorf("--as-of %llu: the log holds records 0 to %llu",
+		       (unsigned long long)s.as_of,
+		       (unsigned long long)avow_audit_size(x.audit) - 1);
+		rc = EXIT_USAGE;
+	}
+	if (rc == EXIT_OK && o.actor) {
+		uint64_t last = s.as_of != UINT64_MAX ? s.as_of : UINT64_MAX;
+		int found = 0;
+		for (size_t i = 0; i < x.m.n && x.m.r[i].seq <= last; i++)
+			found |= x.m.r[i].type == AVOW_T_ACTOR &&
+				 strcmp(json_str_or(x.m.r[i].body, "id", ""),
+					o.actor) == 0;
+		if (!found) {
+			errorf("--actor %s: no such actor in the log", o.actor);
+			rc = EXIT_USAGE;
+		}
+	}
+	if (rc == EXIT_OK) {
+		r = build(&o, &s, &x, &cs, query);
+		rc = r == NULL ? EXIT_USAGE : render(&o, r);
+		cJSON_Delete(r);
+	}
+	if (rc == EXIT_OK && cs.n == 0)
+		warnf("%s", no_checkpoint_warning);
+	cp_set_free(&cs);
+	audited_free(&x);
+	return rc;
 }
 
 int cmd_report(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"claim", required_argument, NULL, 'c'},
-		{"actor", required_argument, NULL, 'a'},
-		{"topic", required_argument, NULL, 't'},
-		{"format", required_argument, NULL, 'f'},
-		{NULL, 0, NULL, 0},
-	};
-	rep_opts o = {0};
-	audited x;
-	ctx c;
-	uint64_t only = UINT64_MAX;
-	uint8_t root[32];
-	char r64[45];
-	cJSON *out = NULL, *claims = NULL;
-	size_t shown = 0;
-	int rc, nfilters;
-
-	if (parse_opts(argc, argv, "", opts, rep_opt, &o, usage_report, &rc))
-		return rc;
-	if (optind != argc) {
-		errorf("report: unexpected argument \"%s\"", argv[optind]);
-		return EXIT_USAGE;
-	}
-	nfilters = !!o.claim + !!o.actor + !!o.topic;
-	if (nfilters > 1) {
-		errorf("report: give at most one of --claim, --actor, --topic");
-		return EXIT_USAGE;
-	}
-	if (o.format == NULL)
-		o.format = "text";
-	if (strcmp(o.format, "text") != 0 && strcmp(o.format, "json") != 0) {
-		errorf("report: --format %s: not text or json", o.format);
-		return EXIT_USAGE;
-	}
-	if (o.claim && parse_u64(o.claim, &only)) {
-		errorf("report: --claim %s: not a seq", o.claim);
-		return EXIT_USAGE;
-	}
-	rc = audit_for_reading(&x, 1);
-	if (rc != EXIT_OK) {
-		audited_free(&x);
-		return rc;
-	}
-	c.x = &x;
-	c.st = avow_audit_state(x.audit);
-	c.origin = avow_audit_origin(x.audit);
-	c.json = strcmp(o.format, "json") == 0;
-	if (only != UINT64_MAX) {
-		int t = avow_state_type_of(c.st, only);
-		if (t != AVOW_T_CLAIM && t != AVOW_T_RESPONSE) {
-			errorf("report: --claim %llu: record %llu is not a "
-			       "claim "
-			       "or response",
-			       (unsigned long long)only,
-			       (unsigned long long)only);
-			audited_free(&x);
-			return EXIT_USAGE;
-		}
-		only = root_of(&x.m, only);
-	}
-	if (o.actor && !avow_state_actor(c.st, o.actor, NULL)) {
-		errorf("report: --actor %s: no such actor in the log", o.actor);
-		audited_free(&x);
-		return EXIT_USAGE;
-	}
-	avow_audit_root(x.audit, root);
-	b64(r64, root, 32);
-	if (c.json) {
-		out = cJSON_CreateObject();
-		cJSON *a = cJSON_AddObjectToObject(out, "audit");
-		cJSON_AddStringToObject(a, "verdict", "pass");
-		cJSON_AddStringToObject(a, "origin", c.origin);
-		cJSON_AddNumberToObject(a, "size",
-					(double)avow_audit_size(x.audit));
-		cJSON_AddStringToObject(a, "tree_hash", r64);
-		cJSON_AddNullToObject(a, "checkpoint");
-		cJSON_AddStringToObject(a, "no_checkpoint_warning",
-					no_checkpoint_warning);
-		claims = cJSON_AddArrayToObject(out, "claims");
-	} else {
-		printf("avow report: %s, %llu records, audit PASS without a "
-		       "trusted checkpoint, tree hash %s\n\n",
-		       c.origin, (unsigned long long)avow_audit_size(x.audit),
-		       r64);
-	}
-	for (size_t i = 0; i < x.m.n; i++) {
-		mrec *r = &x.m.r[i];
-		int keep = 1;
-		if (r->type != AVOW_T_CLAIM)
-			continue;
-		if (only != UINT64_MAX)
-			keep = r->seq == only;
-		if (o.actor || o.topic) {
-			keep = 0;
-			for (size_t j = 0; j < x.m.n && !keep; j++) {
-				mrec *q = &x.m.r[j];
-				cJSON *b;
-				if ((q->type != AVOW_T_CLAIM &&
-				     q->type != AVOW_T_RESPONSE) ||
-				    root_of(&x.m, q->seq) != r->seq)
-					continue;
-				b = current(&c, q->seq);
-				keep = b && (o.actor ? involves(b, o.actor)
-						     : has_topic(b, o.topic));
-				cJSON_Delete(b);
-			}
-		}
-		if (!keep)
-			continue;
-		shown++;
-		if (c.json) {
-			cJSON *s = json_statement(&c, r);
-			if (s)
-				cJSON_AddItemToArray(claims, s);
-		} else {
-			text_statement(&c, r, 0);
-			putchar('\n');
-		}
-	}
-	if (c.json) {
-		print_json(stdout, out);
-		cJSON_Delete(out);
-	} else if (shown == 0) {
-		printf("(no claims match)\n");
-	}
-	warnf("%s", no_checkpoint_warning);
-	audited_free(&x);
-	return EXIT_OK;
+	return report_main(argc, argv, usage_report, 0);
 }
 
+int cmd_search(int argc, char **argv)
+{
+	return report_main(argc, argv, usage_search, 1);
+}
+
+/* avow actor list: the latest declaration of every actor. */
 int cmd_report_actors(int json)
 {
 	audited x;
-	ctx c;
+	rbuild *rb;
 	cJSON *arr = NULL;
 	int rc = audit_for_reading(&x, 1);
 
@@ -477,8 +806,12 @@ int cmd_report_actors(int json)
 		audited_free(&x);
 		return rc;
 	}
-	c.x = &x;
-	c.st = avow_audit_state(x.audit);
+	rb = report_begin(&x.m, x.audit, avow_audit_size(x.audit) - 1);
+	if (rb == NULL) {
+		errorf("out of memory");
+		audited_free(&x);
+		return EXIT_FAIL;
+	}
 	if (json)
 		arr = cJSON_CreateArray();
 	for (size_t i = 0; i < x.m.n; i++) {
@@ -487,10 +820,11 @@ int cmd_report_actors(int json)
 		cJSON *b;
 		if (r->type != AVOW_T_ACTOR)
 			continue;
-		if (!avow_state_actor(c.st, json_str(r->body, "id"), &latest) ||
+		if (!avow_state_actor(avow_audit_state(x.audit),
+				      json_str(r->body, "id"), &latest) ||
 		    latest != r->seq)
 			continue;
-		b = current(&c, r->seq);
+		b = report_body(rb, r);
 		if (b == NULL)
 			continue;
 		if (json) {
@@ -508,6 +842,7 @@ int cmd_report_actors(int json)
 		print_json(stdout, arr);
 		cJSON_Delete(arr);
 	}
+	report_end(rb);
 	audited_free(&x);
 	return EXIT_OK;
 }

@@ -39,6 +39,8 @@ static const command commands[] = {
 	 usage_verify},
 	{"report", cmd_report, "who asserted what, when, and who answered",
 	 usage_report},
+	{"search", cmd_search, "find statements by their words",
+	 usage_search},
 	{"source", cmd_source, "check a file against a record's archived hash",
 	 usage_source},
 	{"checkpoint", cmd_checkpoint, "sign a checkpoint of the log",
@@ -371,8 +373,8 @@ int main(int argc, char **argv)
 			return EXIT_OK;
 		}
 		if (i + 1 >= argc ||
-		    (strcmp(a, "--log") && strcmp(a, "--key") &&
-		     strcmp(a, "--passphrase-file"))) {
+		    (strcmp(a, "--log") != 0 && strcmp(a, "--key") != 0 &&
+		     strcmp(a, "--passphrase-file") != 0)) {
 			errorf("unknown or incomplete option %s (see avow "
 			       "--help)",
 			       a);

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "json.h"
+#include "state.h"
 
 typedef struct {
 	uint64_t seq;
@@ -16,6 +17,7 @@ typedef struct {
 	int64_t time;
 	char signer[AVOW_KEY_ID_MAX + 1];
 	char leaf[9];	 /* the first 4 bytes of the leaf hash, in hex */
+	char leaf64[45]; /* the whole leaf hash, base64 */
 	uint64_t target; /* response or amend target, else UINT64_MAX */
 	cJSON *body;	 /* as recorded */
 } mrec;
@@ -36,6 +38,8 @@ typedef struct {
  * failure and returns non-zero when the log fails its audit. */
 int audit_for_reading(audited *x, int want_model);
 void audited_free(audited *x);
+/* The avow_observer_fn that fills a model (ctx is the model). */
+void model_observe(void *ctx, const avow_accepted *a);
 mrec *model_find(model *m, uint64_t seq);
 
 #endif

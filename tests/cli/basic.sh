@@ -60,7 +60,7 @@ expect_stdout "denies"
 expect_stdout "recorded by"
 expect_stdout "Wang Yi"
 expect_exit 0 $A report --format json
-expect_stdout '"claims":['
+expect_stdout '"report":"avow-report/v1"'
 expect_exit 0 $A report --claim 21
 expect_stdout "CLAIM #21"
 check "report --claim 21 shows only claim 21" test "$(grep -c 'CLAIM #' "$OUT")" = 1

@@ -1,0 +1,518 @@
+/*
+ * report_text.c - the text (terminal) and Markdown renderings of a report
+ * (docs/REPORTS.md).
+ */
+#include "report.h"
+
+#include "common.h"
+
+#include <string.h>
+
+/* ANSI styles, used only when colour is on. */
+typedef struct {
+	FILE *f;
+	int colour;
+} out;
+
+static const char *sv(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static double nv(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+	return cJSON_IsNumber(v) ? v->valuedouble : -1;
+}
+
+static const cJSON *ov(const cJSON *o, const char *name)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, name);
+}
+
+static void style(out *o, const char *code)
+{
+	if (o->colour)
+		fprintf(o->f, "\033[%sm", code);
+}
+
+static void indent(out *o, int depth)
+{
+	for (int i = 0; i < depth; i++)
+		fputs("    ", o->f);
+}
+
+static const char *status_colour(const char *s)
+{
+	if (s == NULL)
+		return "0";
+	if (!strcmp(s, "contested") || !strcmp(s, "retracted"))
+		return "1;31";
+	if (!strcmp(s, "supported"))
+		return "1;32";
+	if (!strcmp(s, "answered"))
+		return "1;33";
+	return "2";
+}
+
+/* "id (Name)" for each {"id","name"} of an array, joined by sep. */
+static void refs(FILE *f, const cJSON *arr, const char *sep)
+{
+	int first = 1;
+
+	for (const cJSON *a = arr ? arr->child : NULL; a; a = a->next) {
+		fprintf(f, "%s%s (%s)", first ? "" : sep, sv(a, "id"),
+			sv(a, "name") ? sv(a, "name") : "?");
+		first = 0;
+	}
+}
+
+/* A multi-line value, continuation lines indented under the first. */
+static void lines(out *o, int depth, const char *label, const char *s)
+{
+	indent(o, depth);
+	fprintf(o->f, "  %s", label);
+	for (; *s; s++) {
+		fputc(*s, o->f);
+		if (*s == '\n') {
+			indent(o, depth);
+			fprintf(o->f, "  %*s", (int)strlen(label), "");
+		}
+	}
+	fputc('\n', o->f);
+}
+
+static void text_head(out *o, const cJSON *r)
+{
+	const cJSON *l = ov(r, "log"), *cp = ov(l, "checkpoint"),
+		    *as = ov(r, "as_of"), *v = ov(r, "view");
+
+	style(o, "1");
+	fprintf(o->f, "avow report: %s", sv(l, "origin"));
+	style(o, "0");
+	fprintf(o->f, "\n%s %s, %.0f records, tree hash %s\n", sv(l, "source"),
+		sv(l, "path"), nv(l, "size"), sv(l, "tree_hash"));
+	if (cJSON_IsObject(cp))
+		fprintf(o->f,
+			"audit: PASS, against checkpoint %s (%.0f records, "
+			"signed by %s)\n",
+			sv(cp, "file"), nv(cp, "size"), sv(cp, "key_id"));
+	else
+		fprintf(o->f, "audit: PASS, without a trusted checkpoint (it "
+			      "cannot tell this log from a copy whose newest "
+			      "records were cut off)\n");
+	if (cJSON_IsObject(as))
+		fprintf(o->f, "as of: record %.0f (the first %.0f records)\n",
+			nv(as, "seq"), nv(as, "size"));
+	fprintf(o->f, "view: %s", sv(v, "kind"));
+	if (sv(v, "query"))
+		fprintf(o->f, ", query \"%s\"", sv(v, "query"));
+	if (nv(v, "claim") >= 0)
+		fprintf(o->f, ", claim #%.0f", nv(v, "claim"));
+	if (sv(v, "actor"))
+		fprintf(o->f, ", actor %s%s", sv(v, "actor"),
+			cJSON_IsTrue(ov(v, "include_parts")) ? " and its parts"
+							     : "");
+	if (sv(v, "topic"))
+		fprintf(o->f, ", topic %s", sv(v, "topic"));
+	if (sv(v, "since"))
+		fprintf(o->f, ", since %s", sv(v, "since"));
+	if (sv(v, "until"))
+		fprintf(o->f, ", until %s", sv(v, "until"));
+	fprintf(o->f, "; %.0f %s%s", nv(v, "total"),
+		!strcmp(sv(v, "kind"), "threads") ? "thread" : "statement",
+		nv(v, "total") == 1 ? "" : "s");
+	if (nv(v, "offset") > 0 || nv(v, "limit") >= 0)
+		fprintf(o->f, ", showing %d from %.0f",
+			cJSON_GetArraySize(ov(r, "statements")),
+			nv(v, "offset") + 1);
+	fputs("\n\n", o->f);
+}
+
+static void text_statement(out *o, const cJSON *s, int depth)
+{
+	const cJSON *by = ov(s, "by"), *said = ov(s, "said_at"),
+		    *src = ov(s, "source"), *rec = ov(s, "recorded"),
+		    *st = ov(s, "status");
+	int claim = !strcmp(sv(s, "type"), "claim");
+
+	indent(o, depth);
+	if (claim) {
+		style(o, "1");
+		fputs("■ CLAIM ", o->f);
+	} else {
+		style(o, "1");
+		fprintf(o->f, "└─ %s: ", sv(s, "stance"));
+	}
+	fprintf(o->f, "#%.0f %s (%s)", nv(s, "seq"), sv(by, "id"),
+		sv(by, "name"));
+	style(o, "0");
+	fprintf(o->f, ", said %s [precision: %s]",
+		sv(said, "text") ? sv(said, "text") : sv(said, "value"),
+		sv(said, "precision") ? sv(said, "precision") : "?");
+	if (st != NULL) {
+		fputs(" ", o->f);
+		style(o, status_colour(sv(st, "value")));
+		fprintf(o->f, "[%s]", sv(st, "value"));
+		style(o, "0");
+	}
+	fputc('\n', o->f);
+	if (sv(by, "name_when_recorded")) {
+		indent(o, depth);
+		fprintf(o->f, "  (recorded under the name \"%s\")\n",
+			sv(by, "name_when_recorded"));
+	}
+	if (!claim && depth == 0) {
+		indent(o, depth);
+		fprintf(o->f, "  answers: %s\n", sv(ov(s, "target"), "cite"));
+	}
+	if (cJSON_GetArraySize(ov(s, "with")) > 0) {
+		indent(o, depth);
+		fputs("  jointly with: ", o->f);
+		refs(o->f, ov(s, "with"), ", ");
+		fputc('\n', o->f);
+	}
+	lines(o, depth,
+	      cJSON_IsTrue(ov(s, "quote")) ? "quote: " : "paraphrase: ",
+	      sv(s, "text"));
+	if (sv(s, "lang") || cJSON_IsTrue(ov(s, "translated"))) {
+		indent(o, depth);
+		fprintf(o->f, "  language: %s%s\n",
+			sv(s, "lang") ? sv(s, "lang") : "?",
+			cJSON_IsTrue(ov(s, "translated")) ? ", translated"
+							  : "");
+		if (sv(s, "original"))
+			lines(o, depth, "original: ", sv(s, "original"));
+	}
+	indent(o, depth);
+	fputs("  source: ", o->f);
+	if (sv(src, "title"))
+		fprintf(o->f, "\"%s\"", sv(src, "title"));
+	if (sv(src, "url"))
+		fprintf(o->f, "%s%s", sv(src, "title") ? " " : "",
+			sv(src, "url"));
+	if (sv(src, "publisher"))
+		fprintf(o->f, ", %s", sv(src, "publisher"));
+	if (sv(src, "published"))
+		fprintf(o->f, ", published %s", sv(src, "published"));
+	if (sv(src, "retrieved"))
+		fprintf(o->f, ", retrieved %s", sv(src, "retrieved"));
+	fputc('\n', o->f);
+	if (sv(src, "sha256")) {
+		indent(o, depth);
+		fprintf(o->f, "  archived copy sha256: %s\n",
+			sv(src, "sha256"));
+	}
+	if (cJSON_GetArraySize(ov(s, "via")) > 0) {
+		indent(o, depth);
+		fputs("  via: ", o->f);
+		refs(o->f, ov(s, "via"), " -> ");
+		fputc('\n', o->f);
+	}
+	if (cJSON_GetArraySize(ov(s, "about")) > 0) {
+		indent(o, depth);
+		fputs("  about: ", o->f);
+		refs(o->f, ov(s, "about"), ", ");
+		fputc('\n', o->f);
+	}
+	if (cJSON_GetArraySize(ov(s, "topics")) > 0) {
+		int first = 1;
+		indent(o, depth);
+		fputs("  topics: ", o->f);
+		for (const cJSON *t = ov(s, "topics")->child; t; t = t->next) {
+			fprintf(o->f, "%s%s", first ? "" : ", ",
+				t->valuestring);
+			first = 0;
+		}
+		fputc('\n', o->f);
+	}
+	for (const cJSON *w = ov(s, "warnings") ? ov(s, "warnings")->child
+						: NULL;
+	     w; w = w->next) {
+		indent(o, depth);
+		style(o, "33");
+		fprintf(o->f, "  warning: %s\n", w->valuestring);
+		style(o, "0");
+	}
+	indent(o, depth);
+	style(o, "2");
+	fprintf(o->f, "  recorded by %s (%s) at %s as %s\n", sv(rec, "key_id"),
+		sv(rec, "holder"), sv(rec, "time"), sv(s, "cite"));
+	style(o, "0");
+	for (const cJSON *a = ov(s, "amendments") ? ov(s, "amendments")->child
+						  : NULL;
+	     a; a = a->next) {
+		const cJSON *ar = ov(a, "recorded");
+		indent(o, depth);
+		fprintf(o->f, "  amended by #%.0f (%s, %s): %s\n", nv(a, "seq"),
+			sv(ar, "key_id"), sv(ar, "time"), sv(a, "reason"));
+		for (const cJSON *c = ov(a, "changes")->child; c; c = c->next) {
+			char *old = cJSON_PrintUnformatted(ov(c, "old"));
+			char *new = cJSON_PrintUnformatted(ov(c, "new"));
+			indent(o, depth);
+			fprintf(o->f, "    %s: %s -> %s\n", sv(c, "member"),
+				old ? old : "?", new ? new : "?");
+			cJSON_free(old);
+			cJSON_free(new);
+		}
+	}
+	for (const cJSON *q = ov(s, "responses") ? ov(s, "responses")->child
+						 : NULL;
+	     q; q = q->next)
+		text_statement(o, q, depth + 1);
+}
+
+int render_text(const cJSON *report, FILE *f, int colour)
+{
+	out o = {f, colour};
+	const cJSON *st = ov(report, "statements");
+
+	text_head(&o, report);
+	for (const cJSON *s = st ? st->child : NULL; s; s = s->next) {
+		text_statement(&o, s, 0);
+		fputc('\n', f);
+	}
+	if (cJSON_GetArraySize(st) == 0)
+		fputs("(no statements match)\n", f);
+	return ferror(f) ? -1 : 0;
+}
+
+/* --------------------------------------------------------------------- */
+/* Markdown                                                              */
+
+/* Markdown-escape inline text. */
+static void md(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		if (strchr("\\`*_{}[]<>#|", *s))
+			fputc('\\', f);
+		if (*s == '\n') {
+			fputs("  \n", f);
+			continue;
+		}
+		fputc(*s, f);
+	}
+}
+
+static void md_refs(FILE *f, const cJSON *arr, const char *sep)
+{
+	int first = 1;
+
+	for (const cJSON *a = arr ? arr->child : NULL; a; a = a->next) {
+		fputs(first ? "" : sep, f);
+		md(f, sv(a, "name"));
+		fputs(" (`", f);
+		fputs(sv(a, "id"), f);
+		fputs("`)", f);
+		first = 0;
+	}
+}
+
+static void md_statement(FILE *f, const cJSON *s, int depth)
+{
+	const cJSON *by = ov(s, "by"), *said = ov(s, "said_at"),
+		    *src = ov(s, "source"), *rec = ov(s, "recorded"),
+		    *st = ov(s, "status");
+	int claim = !strcmp(sv(s, "type"), "claim");
+	char pre[64];
+
+	snprintf(pre, sizeof pre, "%*s", depth * 2, "");
+	if (depth == 0) {
+		fprintf(f, "### %s #%.0f: ", claim ? "Claim" : "Statement",
+			nv(s, "seq"));
+		md(f, sv(by, "name"));
+		if (st)
+			fprintf(f, " [%s]", sv(st, "value"));
+		fputs("\n\n", f);
+	} else {
+		fprintf(f, "%s- **%s** #%.0f by ", pre, sv(s, "stance"),
+			nv(s, "seq"));
+		md(f, sv(by, "name"));
+		fputs("\n", f);
+		strcat(pre, "  ");
+	}
+	fprintf(f, "%s- **Who:** ", pre);
+	md(f, sv(by, "name"));
+	fprintf(f, " (`%s`)", sv(by, "id"));
+	if (sv(by, "name_when_recorded")) {
+		fputs(", recorded as ", f);
+		md(f, sv(by, "name_when_recorded"));
+	}
+	if (cJSON_GetArraySize(ov(s, "with")) > 0) {
+		fputs(", jointly with ", f);
+		md_refs(f, ov(s, "with"), ", ");
+	}
+	fprintf(f, "\n%s- **When:** %s (precision: %s)\n", pre,
+		sv(said, "text") ? sv(said, "text") : sv(said, "value"),
+		sv(said, "precision") ? sv(said, "precision") : "?");
+	if (!claim && depth == 0)
+		fprintf(f, "%s- **Answers:** %s\n", pre,
+			sv(ov(s, "target"), "cite"));
+	fprintf(f, "%s- **%s:** ", pre,
+		cJSON_IsTrue(ov(s, "quote")) ? "Quote" : "Paraphrase");
+	if (cJSON_IsTrue(ov(s, "quote")))
+		fputs("“", f);
+	md(f, sv(s, "text"));
+	if (cJSON_IsTrue(ov(s, "quote")))
+		fputs("”", f);
+	fputc('\n', f);
+	if (sv(s, "lang") || cJSON_IsTrue(ov(s, "translated"))) {
+		fprintf(f, "%s- **Language:** %s%s\n", pre,
+			sv(s, "lang") ? sv(s, "lang") : "?",
+			cJSON_IsTrue(ov(s, "translated")) ? ", translated"
+							  : "");
+		if (sv(s, "original")) {
+			fprintf(f, "%s- **Original:** ", pre);
+			md(f, sv(s, "original"));
+			fputc('\n', f);
+		}
+	}
+	fprintf(f, "%s- **Source:** ", pre);
+	if (sv(src, "url") && sv(src, "title")) {
+		fputc('[', f);
+		md(f, sv(src, "title"));
+		fprintf(f, "](<%s>)", sv(src, "url"));
+	} else if (sv(src, "title")) {
+		fputs("*", f);
+		md(f, sv(src, "title"));
+		fputs("*", f);
+	} else {
+		fprintf(f, "<%s>", sv(src, "url"));
+	}
+	if (sv(src, "publisher")) {
+		fputs(", ", f);
+		md(f, sv(src, "publisher"));
+	}
+	if (sv(src, "published"))
+		fprintf(f, ", published %s", sv(src, "published"));
+	if (sv(src, "retrieved"))
+		fprintf(f, ", retrieved %s", sv(src, "retrieved"));
+	if (sv(src, "sha256"))
+		fprintf(f, "; archived copy SHA-256 `%s`", sv(src, "sha256"));
+	fputc('\n', f);
+	if (cJSON_GetArraySize(ov(s, "via")) > 0) {
+		fprintf(f, "%s- **Via:** ", pre);
+		md_refs(f, ov(s, "via"), " → ");
+		fputc('\n', f);
+	}
+	if (cJSON_GetArraySize(ov(s, "about")) > 0) {
+		fprintf(f, "%s- **About:** ", pre);
+		md_refs(f, ov(s, "about"), ", ");
+		fputc('\n', f);
+	}
+	if (cJSON_GetArraySize(ov(s, "topics")) > 0) {
+		int first = 1;
+		fprintf(f, "%s- **Topics:** ", pre);
+		for (const cJSON *t = ov(s, "topics")->child; t; t = t->next) {
+			fprintf(f, "%s`%s`", first ? "" : ", ", t->valuestring);
+			first = 0;
+		}
+		fputc('\n', f);
+	}
+	for (const cJSON *w = ov(s, "warnings") ? ov(s, "warnings")->child
+						: NULL;
+	     w; w = w->next) {
+		fprintf(f, "%s- **Warning:** ", pre);
+		md(f, w->valuestring);
+		fputc('\n', f);
+	}
+	fprintf(f, "%s- **Recorded:** by `%s` (", pre, sv(rec, "key_id"));
+	md(f, sv(rec, "holder"));
+	fprintf(f, ") at %s as `%s`\n", sv(rec, "time"), sv(s, "cite"));
+	for (const cJSON *a = ov(s, "amendments") ? ov(s, "amendments")->child
+						  : NULL;
+	     a; a = a->next) {
+		fprintf(f, "%s- **Amended** by #%.0f (`%s`, %s): ", pre,
+			nv(a, "seq"), sv(ov(a, "recorded"), "key_id"),
+			sv(ov(a, "recorded"), "time"));
+		md(f, sv(a, "reason"));
+		for (const cJSON *c = ov(a, "changes")->child; c; c = c->next) {
+			char *old = cJSON_PrintUnformatted(ov(c, "old"));
+			char *new = cJSON_PrintUnformatted(ov(c, "new"));
+			fprintf(f, "; `%s`: `%s` → `%s`", sv(c, "member"),
+				old ? old : "?", new ? new : "?");
+			cJSON_free(old);
+			cJSON_free(new);
+		}
+		fputc('\n', f);
+	}
+	for (const cJSON *q = ov(s, "responses") ? ov(s, "responses")->child
+						 : NULL;
+	     q; q = q->next)
+		md_statement(f, q, depth + 1);
+	if (depth == 0)
+		fputc('\n', f);
+}
+
+int render_md(const cJSON *report, FILE *f)
+{
+	const cJSON *l = ov(report, "log"), *cp = ov(l, "checkpoint"),
+		    *as = ov(report, "as_of"), *v = ov(report, "view"),
+		    *st = ov(report, "statements");
+
+	fputs("# Report: ", f);
+	md(f, sv(l, "origin"));
+	fprintf(f,
+		"\n\n| | |\n|---|---|\n| %s | `%s` |\n| records | %.0f |\n"
+		"| tree hash | `%s` |\n",
+		sv(l, "source"), sv(l, "path"), nv(l, "size"),
+		sv(l, "tree_hash"));
+	if (cJSON_IsObject(cp))
+		fprintf(f,
+			"| audit | pass, against checkpoint `%s` (%.0f "
+			"records, signed by `%s`) |\n",
+			sv(cp, "file"), nv(cp, "size"), sv(cp, "key_id"));
+	else
+		fputs("| audit | pass, **without a trusted checkpoint**: it "
+		      "cannot tell this log from a copy whose newest records "
+		      "were cut off |\n",
+		      f);
+	if (cJSON_IsObject(as))
+		fprintf(f, "| as of | record %.0f |\n", nv(as, "seq"));
+	fprintf(f, "| view | %s", sv(v, "kind"));
+	if (sv(v, "query"))
+		fprintf(f, ", query “%s”", sv(v, "query"));
+	if (nv(v, "claim") >= 0)
+		fprintf(f, ", claim #%.0f", nv(v, "claim"));
+	if (sv(v, "actor"))
+		fprintf(f, ", actor `%s`%s", sv(v, "actor"),
+			cJSON_IsTrue(ov(v, "include_parts")) ? " and its parts"
+							     : "");
+	if (sv(v, "topic"))
+		fprintf(f, ", topic `%s`", sv(v, "topic"));
+	if (sv(v, "since"))
+		fprintf(f, ", since %s", sv(v, "since"));
+	if (sv(v, "until"))
+		fprintf(f, ", until %s", sv(v, "until"));
+	fprintf(f, " (%.0f) |\n\n", nv(v, "total"));
+	for (const cJSON *s = st ? st->child : NULL; s; s = s->next)
+		md_statement(f, s, 0);
+	if (cJSON_GetArraySize(st) == 0)
+		fputs("No statements match.\n", f);
+	return ferror(f) ? -1 : 0;
+}
+
+/* Placeholders until the HTML, DOT and PROV renderers are linked in
+ * (their own files define the real ones). */
+__attribute__((weak)) int render_html(const cJSON *report, FILE *f)
+{
+	(void)report;
+	(void)f;
+	errorf("--format html is not built into this avow");
+	return -1;
+}
+__attribute__((weak)) int render_dot(const cJSON *report, FILE *f)
+{
+	(void)report;
+	(void)f;
+	errorf("--format dot is not built into this avow");
+	return -1;
+}
+__attribute__((weak)) int render_prov(const cJSON *report, FILE *f)
+{
+	(void)report;
+	(void)f;
+	errorf("--format prov is not built into this avow");
+	return -1;
+}
