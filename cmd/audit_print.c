@@ -11,6 +11,8 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 static const char *const types[] = {"genesis", "key",	   "actor",
 				    "claim",   "response", "amend"};
@@ -18,7 +20,8 @@ static const char *const types[] = {"genesis", "key",	   "actor",
 static void fmt_time(int64_t t, char out[21])
 {
 	if (t < 0 || avow_format_time(t, out) != 0)
-		strcpy(out, "-");
+		// NOLINTNEXTLINE(clang-analyzer-security.insecureAPI.strcpy)
+		strcpy(out, "-"); /* fits out[21] */
 }
 
 static void print_text(const audit_view *v, const avow_audit *a,
@@ -289,8 +292,91 @@ void cp_set_free(cp_set *c)
 	memset(c, 0, sizeof *c);
 }
 
+/* A progress bar on standard error, for audits longer than a second on a
+ * terminal: records done, rate and time left. */
+typedef struct {
+	struct timespec start, last;
+	uint64_t total; /* 0 when unknown */
+	int shown;
+} progress;
+
+static double since(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) +
+	       (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void on_progress(void *ctx, uint64_t done)
+{
+	progress *p = ctx;
+	struct timespec now;
+	double t, rate;
+	char bar[31];
+	int fill = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	t = since(&p->start, &now);
+	if (t < 1.0 || (p->shown && since(&p->last, &now) < 0.1))
+		return;
+	p->last = now;
+	p->shown = 1;
+	rate = (double)done / t;
+	if (p->total > done)
+		fill = (int)(30.0 * (double)done / (double)p->total);
+	else if (p->total)
+		fill = 30;
+	memset(bar, '#', (size_t)fill);
+	memset(bar + fill, '.', (size_t)(30 - fill));
+	bar[30] = 0;
+	if (p->total > done) {
+		double left = (double)(p->total - done) / (rate > 0 ? rate : 1);
+		fprintf(stderr,
+			"\r[%s] %3d%% %llu/%llu records, %.0f/s, %d:%02d left ",
+			bar, (int)(100.0 * (double)done / (double)p->total),
+			(unsigned long long)done, (unsigned long long)p->total,
+			rate, (int)left / 60, (int)left % 60);
+	} else {
+		fprintf(stderr, "\r%llu records, %.0f/s ",
+			(unsigned long long)done, rate);
+	}
+}
+
+/* The number of records to expect: the log's count, or for a bundle its
+ * size divided by the mean record size of its first MiB. */
+static uint64_t expected_records(const audit_view *v)
+{
+	avow_log *log = NULL;
+	avow_error err;
+	uint64_t n = 0;
+
+	if (v->bundle == NULL) {
+		if (avow_log_open(&log, v->log, AVOW_OPEN_READONLY, &err) ==
+			    AVOW_OK &&
+		    avow_log_count(log, &n, &err) != AVOW_OK)
+			n = 0;
+		avow_log_close(log);
+		return n;
+	} else {
+		FILE *f = fopen(v->bundle, "rb");
+		static char buf[1 << 20];
+		size_t got, lines = 0;
+		long size;
+		if (f == NULL)
+			return 0;
+		got = fread(buf, 1, sizeof buf, f);
+		for (size_t i = 0; i < got; i++)
+			lines += buf[i] == '\n';
+		size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+		fclose(f);
+		if (lines == 0 || size <= 0)
+			return 0;
+		return (uint64_t)((double)size * (double)lines / (double)got);
+	}
+}
+
 int audit_and_print(const audit_view *v)
 {
+	progress bar_state;
 	cp_set cs;
 	avow_audit_options o;
 	avow_audit *a = NULL;
@@ -305,6 +391,13 @@ int audit_and_print(const audit_view *v)
 	o.all = v->all;
 	o.checkpoints = cs.in;
 	o.ncheckpoints = v->ncp;
+	memset(&bar_state, 0, sizeof bar_state);
+	if (isatty(STDERR_FILENO)) {
+		clock_gettime(CLOCK_MONOTONIC, &bar_state.start);
+		bar_state.total = expected_records(v);
+		o.progress = on_progress;
+		o.progress_ctx = &bar_state;
+	}
 	if (avow_init() != AVOW_OK) {
 		errorf("libsodium failed to start");
 		goto out;
@@ -318,6 +411,8 @@ int audit_and_print(const audit_view *v)
 			st = avow_audit_log(log, &o, &a, &err);
 		avow_log_close(log);
 	}
+	if (bar_state.shown)
+		fputs("\r\033[K", stderr);
 	if (st != AVOW_OK) {
 		rc = report_error(&err);
 		goto out;
