@@ -367,7 +367,7 @@ static uint64_t expected_records(const audit_view *v)
 		for (size_t i = 0; i < got; i++)
 			lines += buf[i] == '\n';
 		size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
-		fclose(f);
+		(void)fclose(f); /* read only */
 		if (lines == 0 || size <= 0)
 			return 0;
 		return (uint64_t)((double)size * (double)lines / (double)got);
@@ -389,6 +389,7 @@ int audit_and_print(const audit_view *v)
 	if (cp_set_load(&cs, v->cp_files, v->cp_keys, v->ncp) < 0)
 		goto out;
 	o.all = v->all;
+	o.jobs = v->jobs;
 	o.checkpoints = cs.in;
 	o.ncheckpoints = v->ncp;
 	memset(&bar_state, 0, sizeof bar_state);
@@ -471,6 +472,7 @@ int verify_main(int argc, char **argv, const char *log, const char *usage)
 		{"json", no_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"evidence", required_argument, NULL, 'e'},
+		{"jobs", required_argument, NULL, 'J'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -512,6 +514,16 @@ int verify_main(int argc, char **argv, const char *log, const char *usage)
 		case 'j': view.json = 1; break;
 		case 'q': view.quiet = 1; break;
 		case 'e': view.evidence = optarg; break;
+		case 'J': {
+			uint64_t j;
+			if (parse_u64(optarg, &j) || j < 1 || j > 64) {
+				errorf("--jobs %s: give 1 to 64 threads",
+				       optarg);
+				goto out;
+			}
+			view.jobs = (unsigned)j;
+			break;
+		}
 		case 'h':
 			fputs(usage, stdout);
 			rc = EXIT_OK;

@@ -226,6 +226,9 @@ typedef struct {
 	/* Called now and then with the number of records read (may be NULL). */
 	void (*progress)(void *ctx, uint64_t done);
 	void *progress_ctx;
+	/* Threads that verify signatures and hash records ahead of the
+	 * audit: 0 for one per core, 1 for none. The verdict is the same. */
+	unsigned jobs;
 } avow_audit_options;
 
 /* The result of an audit. */

@@ -5,6 +5,7 @@
 #include "audit.h"
 
 #include "note.h"
+#include "pipeline.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,10 +155,38 @@ static void cp_judge(avow_audit *a, cpcheck *c, size_t i)
 	a->cps_ok++;
 }
 
+/* The observer in front of the caller's: it tells the pipeline's workers
+ * the keys the audit accepts. */
+typedef struct {
+	avow_pipe *pipe;
+	avow_observer_fn obs;
+	void *obs_ctx;
+} key_tap;
+
+static void tap(void *ctx, const avow_accepted *a)
+{
+	key_tap *t = ctx;
+
+	if (t->pipe != NULL && a->type == AVOW_T_KEY) {
+		const cJSON *k =
+			cJSON_GetObjectItemCaseSensitive(a->body, "key");
+		avow_verifier vk;
+		avow_error err;
+		if (cJSON_IsString(k) &&
+		    avow_verifier_parse(&vk, k->valuestring,
+					strlen(k->valuestring),
+					&err) == AVOW_OK)
+			avow_pipe_add_key(t->pipe, vk.id, vk.pk);
+	}
+	if (t->obs != NULL)
+		t->obs(t->obs_ctx, a);
+}
+
 avow_status avow_audit_run(avow_source *src, const avow_audit_options *o,
 			   avow_observer_fn obs, void *obs_ctx,
 			   avow_audit **out, avow_error *err)
 {
+	key_tap kt;
 	static const avow_audit_options none;
 	avow_audit *a;
 	cpcheck *cps = NULL;
@@ -192,8 +221,11 @@ avow_status avow_audit_run(avow_source *src, const avow_audit_options *o,
 		free(a);
 		return avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
 	}
-	if (obs != NULL)
-		avow_state_observe(a->st, obs, obs_ctx);
+	kt.pipe = avow_pipe_start(src, o->jobs);
+	kt.obs = obs;
+	kt.obs_ctx = obs_ctx;
+	if (obs != NULL || kt.pipe != NULL)
+		avow_state_observe(a->st, tap, &kt);
 	for (size_t i = 0; i < ncps; i++)
 		cp_prepare(&cps[i], &o->checkpoints[i]);
 
@@ -203,10 +235,14 @@ avow_status avow_audit_run(avow_source *src, const avow_audit_options *o,
 		avow_failure f;
 		avow_error serr;
 		uint64_t seq = avow_state_count(a->st);
+		const avow_feed_hint *hint = NULL;
 
 		memset(&f, 0, sizeof f);
 		serr.msg[0] = 0;
-		rc = src->next(src, &rec, &len, &serr);
+		if (kt.pipe != NULL)
+			rc = avow_pipe_next(kt.pipe, &rec, &len, &serr, &hint);
+		else
+			rc = src->next(src, &rec, &len, &serr);
 		if (rc == AVOW_ERR_NOT_FOUND) {
 			a->complete = 1;
 			break;
@@ -218,8 +254,8 @@ avow_status avow_audit_run(avow_source *src, const avow_audit_options *o,
 			add_failure(a, &f);
 			break;
 		}
-		if (avow_state_feed(a->st, rec ? rec : (const uint8_t *)"", len,
-				    0, &f) == AVOW_OK &&
+		if (avow_state_feed_hint(a->st, rec ? rec : (const uint8_t *)"",
+					 len, 0, hint, &f) == AVOW_OK &&
 		    rc == AVOW_OK) {
 			/* accepted */
 		} else {
@@ -242,6 +278,8 @@ avow_status avow_audit_run(avow_source *src, const avow_audit_options *o,
 		if (o->progress != NULL && (seq & 4095) == 0)
 			o->progress(o->progress_ctx, seq + 1);
 	}
+	avow_pipe_stop(kt.pipe);
+	avow_state_observe(a->st, NULL, NULL); /* kt dies with this frame */
 	a->size = avow_state_count(a->st);
 	avow_frontier_root(avow_state_frontier(a->st), a->root);
 	if (a->complete) {

@@ -73,6 +73,23 @@ void avow_state_set_fetch(avow_state *st, avow_fetch_fn fetch, void *ctx);
 avow_status avow_state_feed(avow_state *st, const uint8_t *rec, size_t len,
 			    unsigned flags, avow_failure *f);
 
+/* Work on a record done ahead of avow_state_feed, on another thread: its
+ * leaf hash, and whether its signature verifies under public key pk (the
+ * key its signer id named when the work was done). The state uses the
+ * signature result only when pk is the key it finds authorised. */
+typedef struct {
+	int have_leaf;
+	uint8_t leaf[32];
+	int sig_checked;
+	int sig_ok;
+	uint8_t pk[32];
+} avow_feed_hint;
+
+/* avow_state_feed with a hint (may be NULL). */
+avow_status avow_state_feed_hint(avow_state *st, const uint8_t *rec,
+				 size_t len, unsigned flags,
+				 const avow_feed_hint *hint, avow_failure *f);
+
 /* Record a framing or storage fault at the next position: it counts as a
  * failed record with no bytes (the chain goes on from the last bytes). */
 void avow_state_skip(avow_state *st, const char *check, const char *detail,

@@ -36,6 +36,8 @@ static const char usage[] =
 	"  --evidence FILE       when two checkpoints cannot both be true,\n"
 	"                        write the proof of it to FILE (check it with\n"
 	"                        `avow-verify evidence FILE`)\n"
+	"  --jobs N              threads that verify signatures (default: one\n"
+	"                        per core; 1 for none)\n"
 	"  --all                 go on after a failure and list every one\n"
 	"  --json                print the verdict as one JSON object\n"
 	"  -q, --quiet           print only failures and warnings that must\n"

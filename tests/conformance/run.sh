@@ -3,6 +3,7 @@
 # verdict with the case's `expect` (see README.md).
 #
 #   sh run.sh AVOW_VERIFY [DIR]
+#   AVOW_VERIFY_ARGS="--jobs 1" sh run.sh ...   (extra avow-verify options)
 #
 # DIR defaults to this script's directory. For each DIR/*/expect the auditor
 # runs, in the case directory, as
@@ -101,12 +102,14 @@ check_case() {
 	fi
 
 	if [ -f "$case_dir/checkpoint" ] && [ -f "$case_dir/verifier-key" ]; then
+		# shellcheck disable=SC2086 # AVOW_VERIFY_ARGS: extra words
 		out=$(cd "$case_dir" && "$verify" --bundle log.bundle \
-			--checkpoint checkpoint \
+			${AVOW_VERIFY_ARGS:-} --checkpoint checkpoint \
 			--verifier-key "$(cat verifier-key)" --json 2>"$errfile")
 	else
-		out=$(cd "$case_dir" && "$verify" --bundle log.bundle --json \
-			2>"$errfile")
+		# shellcheck disable=SC2086
+		out=$(cd "$case_dir" && "$verify" --bundle log.bundle \
+			${AVOW_VERIFY_ARGS:-} --json 2>"$errfile")
 	fi
 	rc=$?
 
