@@ -15,7 +15,7 @@ typedef struct {
 	size_t ncp;
 	int all, json, quiet;
 	const char *evidence; /* --evidence FILE, or NULL */
-	unsigned jobs;        /* --jobs N: 0 one thread per core */
+	unsigned jobs;	      /* --jobs N: 0 one thread per core */
 } audit_view;
 
 /* Checkpoint files read for an audit. */

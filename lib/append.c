@@ -400,7 +400,8 @@ static avow_status append(avow_log *log, const avow_key *key,
 				 "INSERT INTO records(seq, data) VALUES(?, ?)",
 				 -1, &ins, NULL);
 	for (size_t i = 0; src == SQLITE_OK && i < n; i++) {
-		sqlite3_bind_int64(ins, 1, (sqlite3_int64)(b.base + i));
+		uint64_t rowseq = b.base + i;
+		sqlite3_bind_int64(ins, 1, (sqlite3_int64)rowseq);
 		sqlite3_bind_blob(ins, 2, b.pending[i].p, (int)b.pending[i].len,
 				  SQLITE_STATIC);
 		src = sqlite3_step(ins);

@@ -20,6 +20,12 @@
  * returns code, so that `return avow_seterr(err, ...)` reads well. */
 avow_status avow_seterr(avow_error *err, avow_status code, const char *fmt, ...)
 	AVOW_PRINTF(3, 4);
+#ifdef __clang_analyzer__
+/* clang-analyzer sees one file at a time: show it that the result is code
+ * (never AVOW_OK), or it follows error paths as if they had succeeded. */
+#define avow_seterr(err, code, ...)                                            \
+	(avow_seterr((err), (code), __VA_ARGS__), (code))
+#endif
 
 /* Prefix err->msg with a formatted context ("line 3: "). Returns err->code
  * (or `code` when err is NULL). */

@@ -327,6 +327,8 @@ static const char *find_duplicate(const cJSON *v, int *oom)
 		for (c = v->child; c != NULL; c = c->next)
 			count++;
 		if (count > 1) {
+			/* keys holds pointers: sizeof *keys is meant. */
+			// NOLINTNEXTLINE(bugprone-sizeof-expression)
 			keys = malloc(count * sizeof *keys);
 			if (keys == NULL) {
 				*oom = 1;
@@ -334,6 +336,7 @@ static const char *find_duplicate(const cJSON *v, int *oom)
 			}
 			for (c = v->child; c != NULL; c = c->next)
 				keys[k++] = c;
+			// NOLINTNEXTLINE(bugprone-sizeof-expression)
 			qsort(keys, count, sizeof *keys, key_ptr_cmp);
 			for (k = 1; k < count && dup == NULL; k++)
 				if (strcmp(keys[k - 1]->string,
@@ -535,6 +538,8 @@ void avow_json_canon(avow_buf *out, const cJSON *v)
 			count++;
 		}
 		if (!sorted && count > 32) {
+			/* m holds pointers: sizeof *m is meant. */
+			// NOLINTNEXTLINE(bugprone-sizeof-expression)
 			m = malloc(count * sizeof *m);
 			if (m == NULL) {
 				out->oom = 1;
@@ -554,6 +559,7 @@ void avow_json_canon(avow_buf *out, const cJSON *v)
 			k = 0;
 			for (c = v->child; c != NULL; c = c->next)
 				m[k++] = c;
+			// NOLINTNEXTLINE(bugprone-sizeof-expression)
 			qsort(m, count, sizeof *m, member_cmp);
 			for (k = 0; k < count; k++) {
 				if (k > 0)

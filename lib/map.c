@@ -81,7 +81,6 @@ static int grow(avow_map *m)
 		return -1;
 	}
 	n.cap = cap;
-	n.count = m->count;
 	for (size_t i = 0; i < m->cap; i++) {
 		int found;
 		size_t j;
@@ -93,7 +92,11 @@ static int grow(avow_map *m)
 	}
 	free(m->keys);
 	free(m->vals);
-	*m = n;
+	/* Field by field, not *m = n: clang-analyzer 14 loses track of the
+	 * new arrays through the struct copy and reports a use after free. */
+	m->keys = n.keys;
+	m->vals = n.vals;
+	m->cap = n.cap;
 	return 0;
 }
 

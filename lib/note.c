@@ -113,7 +113,7 @@ static int b64_head(const char *s, uint8_t *out, size_t want)
 			"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
 			"opqrstuvwxyz0123456789+/";
 		uint32_t v = 0;
-		for (int g = 0; g < 2; g++) {
+		for (size_t g = 0; g < 2; g++) {
 			v = 0;
 			for (int i = 0; i < 4; i++) {
 				char c = s[g * 4 + i];
@@ -211,7 +211,8 @@ avow_status avow_checkpoint_open(avow_checkpoint *out, const char *note,
 		nl = line_end(p, end);
 		lineno++;
 		n = (size_t)(nl - p);
-		if (n < sizeof dash - 1 || memcmp(p, dash, sizeof dash - 1))
+		if (n < sizeof dash - 1 ||
+		    memcmp(p, dash, sizeof dash - 1) != 0)
 			return avow_seterr(err, AVOW_ERR_SYNTAX,
 					   "line %zu: not a signature line "
 					   "(\"— name base64\")",

@@ -6,7 +6,7 @@
 
 #include "internal.h"
 
-#define AVOW_NOTE_MAX (64 * 1024)
+#define AVOW_NOTE_MAX 65536 /* 64 KiB */
 
 /* avow_checkpoint is in avow.h. */
 

@@ -172,9 +172,13 @@ static void *worker(void *arg)
 		}
 		b->state = 2;
 		pthread_mutex_unlock(&p->mu);
+		/* bytes.p is NULL when no item has bytes (an empty bundle):
+		 * NULL + 0 is undefined behaviour. */
 		for (size_t i = 0; i < b->n; i++)
-			work_item(p, b->bytes.p + b->it[i].off, &b->it[i], &msg,
-				  &scratch);
+			work_item(p,
+				  b->bytes.p ? b->bytes.p + b->it[i].off
+					     : (const uint8_t *)"",
+				  &b->it[i], &msg, &scratch);
 		pthread_mutex_lock(&p->mu);
 		b->state = 3;
 		pthread_cond_broadcast(&p->done);
@@ -296,7 +300,7 @@ avow_status avow_pipe_next(avow_pipe *p, const uint8_t **rec, size_t *len,
 	}
 	pthread_mutex_unlock(&p->mu);
 	it = &b->it[p->pos];
-	*rec = b->bytes.p + it->off;
+	*rec = b->bytes.p ? b->bytes.p + it->off : (const uint8_t *)"";
 	*len = it->len;
 	*hint = &it->hint;
 	if (it->rc != AVOW_OK)

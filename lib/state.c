@@ -1857,9 +1857,9 @@ avow_status avow_state_feed(avow_state *st, const uint8_t *rec, size_t len,
 	return avow_state_feed_hint(st, rec, len, flags, NULL, f);
 }
 
-avow_status avow_state_feed_hint(avow_state *st, const uint8_t *rec,
-				 size_t len, unsigned flags,
-				 const avow_feed_hint *hint, avow_failure *f)
+avow_status avow_state_feed_hint(avow_state *st, const uint8_t *rec, size_t len,
+				 unsigned flags, const avow_feed_hint *hint,
+				 avow_failure *f)
 {
 	avow_failure local;
 	vctx v = {st, st->n, 0, f ? f : &local, 0, hint};

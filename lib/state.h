@@ -86,9 +86,9 @@ typedef struct {
 } avow_feed_hint;
 
 /* avow_state_feed with a hint (may be NULL). */
-avow_status avow_state_feed_hint(avow_state *st, const uint8_t *rec,
-				 size_t len, unsigned flags,
-				 const avow_feed_hint *hint, avow_failure *f);
+avow_status avow_state_feed_hint(avow_state *st, const uint8_t *rec, size_t len,
+				 unsigned flags, const avow_feed_hint *hint,
+				 avow_failure *f);
 
 /* Record a framing or storage fault at the next position: it counts as a
  * failed record with no bytes (the chain goes on from the last bytes). */

@@ -171,7 +171,7 @@ avow_status avow_log_create(avow_log **out, const char *path, avow_error *err)
 	if (rc != SQLITE_OK) {
 		st = avow_store_err(log, rc, "creating", err);
 		avow_log_close(log);
-		remove(path);
+		(void)remove(path); /* best effort */
 		return st;
 	}
 	st = setup(log, 0, err);
@@ -735,6 +735,7 @@ void avow_store_node_put(void *ctx, unsigned level, uint64_t idx,
 {
 	avow_tree_writer *w = ctx;
 	avow_log *log = w->log;
+	uint64_t size = (idx + 1) << level; /* the tree size it completes */
 	int rc = SQLITE_OK;
 
 	if (w->st != AVOW_OK)
@@ -746,8 +747,7 @@ void avow_store_node_put(void *ctx, unsigned level, uint64_t idx,
 					-1, &log->nput, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_reset(log->nput);
-		sqlite3_bind_int64(log->nput, 1,
-				   (sqlite3_int64)((idx + 1) << level));
+		sqlite3_bind_int64(log->nput, 1, (sqlite3_int64)size);
 		sqlite3_bind_int(log->nput, 2, (int)level);
 		sqlite3_bind_blob(log->nput, 3, hash, 32, SQLITE_STATIC);
 		rc = sqlite3_step(log->nput);
@@ -761,6 +761,7 @@ avow_status avow_store_node_read(void *ctx, unsigned level, uint64_t idx,
 				 uint8_t out[32], avow_error *err)
 {
 	avow_log *log = ctx;
+	uint64_t size = (idx + 1) << level; /* the tree size it completes */
 	int rc = SQLITE_OK;
 
 	if (log->nget == NULL)
@@ -771,7 +772,7 @@ avow_status avow_store_node_read(void *ctx, unsigned level, uint64_t idx,
 	if (rc != SQLITE_OK)
 		return avow_store_err(log, rc, "reading table tree", err);
 	sqlite3_reset(log->nget);
-	sqlite3_bind_int64(log->nget, 1, (sqlite3_int64)((idx + 1) << level));
+	sqlite3_bind_int64(log->nget, 1, (sqlite3_int64)size);
 	sqlite3_bind_int(log->nget, 2, (int)level);
 	rc = sqlite3_step(log->nget);
 	if (rc == SQLITE_ROW && sqlite3_column_bytes(log->nget, 0) == 32) {
@@ -785,8 +786,7 @@ avow_status avow_store_node_read(void *ctx, unsigned level, uint64_t idx,
 				   "%s: table tree has no valid row for the "
 				   "level %u node complete at size %llu (run "
 				   "`avow verify`, then `avow reindex`)",
-				   log->path, level,
-				   (unsigned long long)((idx + 1) << level));
+				   log->path, level, (unsigned long long)size);
 	return avow_store_err(log, rc, "reading table tree", err);
 }
 

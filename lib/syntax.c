@@ -173,8 +173,8 @@ int avow_parse_time(const char *s, size_t n, int64_t *out)
 	if (hh > 23 || mm > 59 || ss > 59)
 		return 0;
 	if (out != NULL)
-		*out = days_from_civil(y, m, d) * SECS_PER_DAY + hh * 3600 +
-		       mm * 60 + ss;
+		*out = days_from_civil(y, m, d) * SECS_PER_DAY +
+		       (int64_t)hh * 3600 + (int64_t)mm * 60 + ss;
 	return 1;
 }
 

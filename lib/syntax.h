@@ -62,7 +62,7 @@ int avow_is_url(const char *s, size_t n);
 int avow_is_printable(const char *s, size_t n, size_t max, const char *forbid);
 
 /* Base64 (RFC 4648 section 4, with padding). */
-#define AVOW_B64_LEN(n) ((((n) + 2) / 3) * 4)
+#define AVOW_B64_LEN(n) ((((n) + 2) / 3) * (size_t)4) /* a size_t */
 
 /* Encode n bytes as padded base64 into out, which holds at least
  * AVOW_B64_LEN(n) + 1 bytes; NUL-terminates. Returns the length written. */

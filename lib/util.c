@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-avow_status avow_seterr(avow_error *err, avow_status code, const char *fmt, ...)
+/* (avow_seterr): not the macro that internal.h defines for clang-analyzer. */
+avow_status(avow_seterr)(avow_error *err, avow_status code, const char *fmt,
+			 ...)
 {
 	if (err != NULL) {
 		va_list ap;

@@ -110,7 +110,8 @@ static int write_line(const char *path, const char *s)
 		errorf("out of memory");
 		return EXIT_FAIL;
 	}
-	memcpy(t, s, n);
+	/* t is bytes for write_out(), not a string: no terminating 0. */
+	memcpy(t, s, n); // NOLINT(bugprone-not-null-terminated-result)
 	t[n] = '\n';
 	rc = write_out(path, t, n + 1);
 	free(t);
@@ -211,7 +212,9 @@ int cmd_checkpoint(int argc, char **argv)
 		rc = EXIT_USAGE;
 	if (rc == EXIT_OK)
 		rc = sign_checkpoint(&x, key, size, &note);
+	/* sign_checkpoint() sets note when it returns EXIT_OK. */
 	if (rc == EXIT_OK)
+		// NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker)
 		rc = write_out(o.out, note, strlen(note));
 	avow_free(note);
 	avow_key_free(key);
@@ -300,7 +303,7 @@ int cmd_prove(int argc, char **argv)
 	audited x;
 	avow_key *key = NULL;
 	avow_inclusion p;
-	avow_checkpoint cp;
+	avow_checkpoint cp = {0};
 	avow_error err;
 	uint64_t seq, size;
 	char *note = NULL, *rec = NULL, *json = NULL;

@@ -118,8 +118,9 @@ int audit_for_reading(audited *x, int want_model)
 	x->log = open_log(1);
 	if (x->log == NULL)
 		return EXIT_USAGE;
-	if (avow_audit_log_observe(x->log, NULL, want_model ? model_observe : NULL,
-				   &x->m, &x->audit, &err) != AVOW_OK)
+	if (avow_audit_log_observe(x->log, NULL,
+				   want_model ? model_observe : NULL, &x->m,
+				   &x->audit, &err) != AVOW_OK)
 		return report_error(&err);
 	if (x->m.oom) {
 		errorf("out of memory");
@@ -343,12 +344,12 @@ int cmd_export(int argc, char **argv)
 			rc = 1;
 		if (!rc && rename(tmp, o.out) != 0) {
 			errorf("%s: %s", o.out, strerror(errno));
-			remove(tmp);
+			(void)remove(tmp); /* best effort */
 			avow_log_close(log);
 			return EXIT_USAGE;
 		}
 		if (rc)
-			remove(tmp);
+			(void)remove(tmp); /* best effort */
 	}
 	avow_log_close(log);
 	if (rc)
@@ -422,7 +423,7 @@ int cmd_source(int argc, char **argv)
 	crypto_hash_sha256_init(&st);
 	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
 		crypto_hash_sha256_update(&st, buf, n);
-	fclose(f);
+	(void)fclose(f); /* read only */
 	crypto_hash_sha256_final(&st, got);
 	if (sodium_memcmp(want, got, 32) == 0) {
 		printf("match: %s is the archived copy record %llu cites "

@@ -422,13 +422,13 @@ int cmd_init(int argc, char **argv)
 			  &err) != AVOW_OK) {
 		rc = report_error(&err);
 		avow_log_close(log);
-		remove(path);
+		(void)remove(path); /* best effort, as are the two below */
 		{
 			char side[4200];
 			snprintf(side, sizeof side, "%s-wal", path);
-			remove(side);
+			(void)remove(side);
 			snprintf(side, sizeof side, "%s-shm", path);
-			remove(side);
+			(void)remove(side);
 		}
 	} else {
 		fprintf(stderr, "%s: created %s, origin %s, genesis key %s\n",
@@ -575,10 +575,10 @@ static int archive_hash(const char *path, char out[45])
 		crypto_hash_sha256_update(&st, buf, n);
 	if (ferror(f)) {
 		errorf("--archive %s: read error", path);
-		fclose(f);
+		(void)fclose(f); /* read only, as below */
 		return -1;
 	}
-	fclose(f);
+	(void)fclose(f);
 	crypto_hash_sha256_final(&st, h);
 	avow_b64_encode(out, h, 32);
 	return 0;
@@ -843,8 +843,8 @@ int cmd_append(int argc, char **argv)
 	size_t len, n = 0, cap = 0;
 	avow_draft *drafts = NULL;
 	char **labels = NULL;
-	avow_key *key;
-	avow_log *log;
+	avow_key *key = NULL;
+	avow_log *log = NULL;
 	avow_error err;
 	uint64_t first;
 	int64_t now = record_time();
@@ -879,18 +879,27 @@ int cmd_append(int argc, char **argv)
 			continue; /* blank lines are allowed */
 		}
 		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			drafts = realloc(drafts, cap * sizeof *drafts);
-			labels = realloc(labels, cap * sizeof *labels);
-			if (drafts == NULL || labels == NULL) {
-				errorf("out of memory");
-				return EXIT_FAIL;
+			size_t ncap = cap ? cap * 2 : 64;
+			avow_draft *nd = realloc(drafts, ncap * sizeof *drafts);
+			char **nlabels = NULL;
+			if (nd != NULL) {
+				drafts = nd;
+				nlabels =
+					realloc(labels, ncap * sizeof *labels);
 			}
+			if (nlabels == NULL) {
+				errorf("out of memory");
+				rc = EXIT_FAIL;
+				goto out;
+			}
+			labels = nlabels;
+			cap = ncap;
 		}
 		labels[n] = malloc(strlen(path) + 24);
 		if (labels[n] == NULL) {
 			errorf("out of memory");
-			return EXIT_FAIL;
+			rc = EXIT_FAIL;
+			goto out;
 		}
 		sprintf(labels[n], "%s:%ld", strcmp(path, "-") ? path : "stdin",
 			line);
@@ -916,8 +925,7 @@ int cmd_append(int argc, char **argv)
 			rc = report_error(&err);
 		} else {
 			for (size_t i = 0; i < n; i++)
-				printf("%llu\n",
-				       (unsigned long long)(first + i));
+				printf("%llu\n", (unsigned long long)first + i);
 			fprintf(stderr,
 				"%s: appended %zu records (%llu..%llu)\n", prog,
 				n, (unsigned long long)first,
@@ -925,6 +933,7 @@ int cmd_append(int argc, char **argv)
 			rc = EXIT_OK;
 		}
 	}
+out:
 	avow_log_close(log);
 	avow_key_free(key);
 	for (size_t i = 0; i < n; i++)

@@ -546,15 +546,18 @@ cJSON *report_actors(rbuild *b)
 {
 	cJSON *arr = cJSON_CreateArray();
 	size_t n = (size_t)cJSON_GetArraySize(b->actors);
-	cJSON **v = n ? calloc(n, sizeof *v) : NULL;
+	cJSON **v = n ? calloc(n, sizeof *v) : NULL; // NOLINT(bugprone-sizeof-expression):
+						     // an array of pointers
 	size_t k = 0;
 
-	if (arr == NULL || (n && v == NULL)) {
+	if (arr == NULL || v == NULL) {
+		if (arr != NULL && n == 0)
+			return arr;
 		free(v);
 		cJSON_Delete(arr);
 		return NULL;
 	}
-	for (cJSON *a = b->actors->child; a; a = a->next)
+	for (cJSON *a = b->actors->child; a && k < n; a = a->next)
 		v[k++] = a;
 	/* insertion sort: actor counts are small */
 	for (size_t i = 1; i < k; i++)

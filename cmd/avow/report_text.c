@@ -317,7 +317,9 @@ static void md_statement(FILE *f, const cJSON *s, int depth)
 	int claim = !strcmp(sv(s, "type"), "claim");
 	char pre[64];
 
-	snprintf(pre, sizeof pre, "%*s", depth * 2, "");
+	/* Indent two spaces a level, and two more under a response's
+	 * heading; deep threads stop indenting at 60 columns. */
+	snprintf(pre, sizeof pre, "%*s", depth > 29 ? 58 : depth * 2, "");
 	if (depth == 0) {
 		fprintf(f, "### %s #%.0f: ", claim ? "Claim" : "Statement",
 			nv(s, "seq"));
@@ -330,7 +332,8 @@ static void md_statement(FILE *f, const cJSON *s, int depth)
 			nv(s, "seq"));
 		md(f, sv(by, "name"));
 		fputs("\n", f);
-		strcat(pre, "  ");
+		snprintf(pre, sizeof pre, "%*s",
+			 depth > 29 ? 60 : depth * 2 + 2, "");
 	}
 	fprintf(f, "%s- **Who:** ", pre);
 	md(f, sv(by, "name"));

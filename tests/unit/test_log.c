@@ -21,8 +21,8 @@
 #include <unistd.h>
 
 #define ORIGIN "claims.example.org/wang-yi-moscow-2023"
-#define T0     1695081600 /* 2023-09-19T00:00:00Z, the README's SOURCE_DATE_EPOCH \
-			   */
+/* 2023-09-19T00:00:00Z, the README's SOURCE_DATE_EPOCH */
+#define T0	    1695081600
 #define README_ROOT "D6NCZvDNEC0JvUZ3zSYK+3l1Ckmgt0VU4VjwbBeqa4o="
 
 static char dir[64];

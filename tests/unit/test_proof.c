@@ -411,6 +411,23 @@ static void test_evidence(void)
 	CHECK(ev != NULL && avow_evidence_check(ev, strlen(ev), what,
 						sizeof what, &err) == AVOW_OK);
 	CHECK(strstr(what, "both signed a tree of 4 records") != NULL);
+	/* "checkpoints" must be an array, not an object of two members. */
+	if (ev != NULL) {
+		const char *a = strstr(ev, "[{"), *b = strstr(ev, "},{"),
+			   *c = strstr(ev, "}]");
+		size_t len = strlen(ev) + 16;
+		char *o = malloc(len);
+		CHECK(a != NULL && b != NULL && c != NULL && o != NULL);
+		if (a != NULL && b != NULL && c != NULL && o != NULL) {
+			snprintf(o, len, "%.*s{\"a\":{%.*s},\"b\":{%.*s}}%s",
+				 (int)(a - ev), ev, (int)(b - a - 2), a + 2,
+				 (int)(c - b - 3), b + 3, c + 2);
+			CHECK(avow_evidence_check(o, strlen(o), what,
+						  sizeof what,
+						  &err) == AVOW_ERR_SYNTAX);
+		}
+		free(o);
+	}
 	avow_free(ev);
 	ev = NULL;
 	/* Equal notes prove nothing. */
