@@ -704,7 +704,7 @@ static int render(const rep_opts *o, const cJSON *r)
 	}
 	if (fclose(mem) != 0 || rc != 0) {
 		free(buf);
-		errorf("cannot render the report (out of memory)");
+		errorf("cannot render the report as %s (out of memory)", f);
 		return EXIT_FAIL;
 	}
 	rc = write_out(o->out, buf, len);

@@ -495,27 +495,3 @@ int render_md(const cJSON *report, FILE *f)
 		fputs("No statements match.\n", f);
 	return ferror(f) ? -1 : 0;
 }
-
-/* Placeholders until the HTML, DOT and PROV renderers are linked in
- * (their own files define the real ones). */
-__attribute__((weak)) int render_html(const cJSON *report, FILE *f)
-{
-	(void)report;
-	(void)f;
-	errorf("--format html is not built into this avow");
-	return -1;
-}
-__attribute__((weak)) int render_dot(const cJSON *report, FILE *f)
-{
-	(void)report;
-	(void)f;
-	errorf("--format dot is not built into this avow");
-	return -1;
-}
-__attribute__((weak)) int render_prov(const cJSON *report, FILE *f)
-{
-	(void)report;
-	(void)f;
-	errorf("--format prov is not built into this avow");
-	return -1;
-}
