@@ -5,9 +5,16 @@ set -eu
 
 need=""
 # golang-go and golang-golang-x-mod-dev: the Go team's sumdb/tlog and
-# sumdb/note, which tests/interop builds against, offline.
+# sumdb/note, which tests/interop builds against, offline. chromium and
+# graphviz: tests/report renders HTML reports in headless Chromium and
+# draws the dot reports. clang and libclang-rt-dev (libFuzzer and the
+# sanitizer runtimes, only recommended by clang): fuzz/run.sh.
+# clang-format and clang-tidy: scripts/lint.sh. valgrind:
+# tests/stress/valgrind.sh (run by .ci/run).
 for p in build-essential cmake pkg-config libsodium-dev libsqlite3-dev \
-         libcjson-dev sqlite3 golang-go golang-golang-x-mod-dev; do
+         libcjson-dev sqlite3 golang-go golang-golang-x-mod-dev \
+         chromium graphviz clang libclang-rt-dev clang-format clang-tidy \
+         valgrind; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		need="$need $p"
 done

@@ -207,7 +207,7 @@ int cmd_checkpoint(int argc, char **argv)
 	if (key == NULL)
 		return EXIT_USAGE;
 	rc = audit_for_proofs(&x);
-	size = avow_audit_size(x.audit);
+	size = rc == EXIT_OK ? avow_audit_size(x.audit) : 0;
 	if (rc == EXIT_OK && o.size != NULL && get_size(o.size, size, &size))
 		rc = EXIT_USAGE;
 	if (rc == EXIT_OK)
@@ -329,7 +329,7 @@ int cmd_prove(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	rc = audit_for_proofs(&x);
-	size = avow_audit_size(x.audit);
+	size = rc == EXIT_OK ? avow_audit_size(x.audit) : 0;
 	if (rc == EXIT_OK && o.checkpoint != NULL) {
 		rc = open_given_checkpoint(&x, note, len, o.checkpoint, &cp);
 		size = cp.size;

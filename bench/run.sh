@@ -1,0 +1,248 @@
+#!/bin/sh
+# avow's benchmark (issue 6, docs/PERFORMANCE.md). Not part of ctest.
+#
+#   bench/run.sh [quick|full]
+#
+# Configures a Release build with -DAVOW_BENCH=ON in build-bench, runs the
+# harness (bench/bench.c: baselines and the library, in one process), then
+# times the command-line tools on the same logs, and writes
+#   bench/results/DATE-MODE.txt   the tables
+#   bench/results/DATE-MODE.tsv   every figure, "N<TAB>metric<TAB>value"
+#   bench/results/DATE-MODE.svg   rate and latency against log size
+#
+# quick: logs of 10,000 and 100,000 records (a few minutes on 2 cores).
+# full:  10,000, 100,000 and 1,000,000 records (about an hour on 2 cores).
+# AVOW_BENCH_SIZES=10000,50000 overrides the sizes; AVOW_BENCH_RUNS the
+# number of runs of the harness's figures (default 3; 1 at 1,000,000);
+# AVOW_BENCH_CLI_LIMIT the seconds after which a command-line tool is
+# stopped and reported as "> LIMIT s" (default 30 quick, 900 full).
+# BUILD_DIR (default build-bench) and RESULTS_DIR (default bench/results)
+# move what the script writes. The logs stay in BUILD_DIR/bench-work.
+set -eu
+
+mode=${1:-quick}
+case $mode in
+quick)
+	sizes=${AVOW_BENCH_SIZES:-10000,100000}
+	limit=${AVOW_BENCH_CLI_LIMIT:-30}
+	single=5
+	;;
+full)
+	sizes=${AVOW_BENCH_SIZES:-10000,100000,1000000}
+	limit=${AVOW_BENCH_CLI_LIMIT:-900}
+	single=10
+	;;
+*)
+	echo "usage: bench/run.sh [quick|full]" >&2
+	exit 2
+	;;
+esac
+runs=${AVOW_BENCH_RUNS:-3}
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$top/build-bench}
+results=${RESULTS_DIR:-$top/bench/results}
+work=$build/bench-work
+jobs=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
+stamp=$(date -u +%Y-%m-%d)
+out=$results/$stamp-$mode.txt
+tsv=$results/$stamp-$mode.tsv
+svg=$results/$stamp-$mode.svg
+start=$(date +%s)
+
+echo "bench: Release build in $build" >&2
+cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release -DAVOW_BENCH=ON \
+	-DAVOW_BUILD_TESTS=OFF >/dev/null
+cmake --build "$build" -j"$jobs" --target avow-bench avow-cli avow-verify \
+	>"$build/bench-build.log" 2>&1 || {
+	tail -30 "$build/bench-build.log" >&2
+	exit 2
+}
+bench=$build/bench/avow-bench
+avow=$build/avow
+verify=$build/avow-verify
+
+mkdir -p "$results" "$work"
+rm -f "$work"/*.db "$work"/*.db-* "$work"/*.jsonl "$work"/*.txt "$work"/*.json
+tmp=$work/tmp
+mkdir -p "$tmp"
+
+{
+	echo "== avow benchmark, mode $mode, sizes $sizes"
+	echo "== git: $(cd "$top" && git rev-parse --short HEAD 2>/dev/null || echo '?')$(cd "$top" && git diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
+	echo "== load before: $(uptime)"
+	echo
+} >"$out"
+
+# 1. the harness: baselines and the library, one process
+echo "bench: harness, sizes $sizes, $runs runs (progress below)" >&2
+"$bench" --sizes "$sizes" --runs "$runs" --single-budget "$single" \
+	--workdir "$work" --data "$tsv" >>"$out"
+harness_end=$(date +%s)
+
+# 2. the command-line tools on the same logs: one run each, wall time
+# and peak RSS (avow-bench exec is the stopwatch)
+export SOURCE_DATE_EPOCH=1695081600
+unset AVOW_KEY AVOW_PASSPHRASE
+key=$work/bench.key
+vk=$(cat "$work/bench.vkey")
+origin=bench.example.org/avow-bench
+cli=$tmp/cli.tsv
+: >"$cli"
+
+# t N METRIC COMMAND...: run COMMAND (its output to $tmp/stdout), record
+# "N METRIC wall_s rss_kib status cpu_s"
+t() {
+	n=$1 metric=$2
+	shift 2
+	echo "bench:   N=$n $metric" >&2
+	if "$bench" exec "$tmp/exec" --timeout "$limit" -- "$@" \
+		>"$tmp/stdout" 2>"$tmp/stderr"; then :
+	elif [ "$(cut -d' ' -f3 "$tmp/exec")" = 124 ]; then
+		echo "bench: $metric at N=$n stopped after $limit s" >&2
+	else
+		echo "bench: $metric at N=$n failed:" >&2
+		tail -3 "$tmp/stderr" >&2
+	fi
+	printf '%s\t%s\t%s\n' "$n" "$metric" "$(cat "$tmp/exec")" >>"$cli"
+}
+
+for n in $(echo "$sizes" | tr ',' ' '); do
+	log=$work/log-$n.db
+	echo "bench: command-line tools, N=$n" >&2
+	# a claim answered by the response after it (see make_draft in bench.c)
+	half=$((n / 20 * 10))
+	claim=$((half + 11))
+	word=$(printf 's%07d' $((half + 10)))
+	t "$n" verify_log "$verify" --log "$log" --quiet
+	t "$n" verify_bundle "$verify" --bundle "$work/bundle-$n.txt" --quiet
+	t "$n" checkpoint "$avow" --log "$log" --key "$key" checkpoint -o "$tmp/cp.txt"
+	t "$n" prove "$avow" --log "$log" prove "$half" --checkpoint "$tmp/cp.txt" -o "$tmp/proof.json"
+	t "$n" inclusion_check "$verify" inclusion "$tmp/proof.json" --verifier-key "$vk" --origin "$origin"
+	t "$n" report_claim "$avow" --log "$log" report --claim "$claim"
+	t "$n" search "$avow" --log "$log" search "$word"
+	rm -f "$tmp"/cp.txt "$tmp"/proof.json
+	# appends go to a copy: the logs stay N records long
+	cp "$log" "$tmp/copy.db"
+	t "$n" append_extra "$avow" --log "$tmp/copy.db" --key "$key" append "$work/extra-10000.jsonl"
+	t "$n" claim "$avow" --log "$tmp/copy.db" --key "$key" claim --by actor-a \
+		--text "One more statement." --paraphrase --said-at 2023-09 --title "Benchmark source"
+	rm -f "$tmp"/copy.db*
+	if [ -f "$work/drafts-$n.jsonl" ]; then
+		"$avow" --log "$tmp/fresh.db" --key "$key" init --origin "$origin" \
+			--holder "avow benchmark" >/dev/null 2>&1
+		t "$n" append_fresh "$avow" --log "$tmp/fresh.db" --key "$key" append "$work/drafts-$n.jsonl"
+		rm -f "$tmp"/fresh.db*
+	fi
+done
+end=$(date +%s)
+
+# 3. the table of the command-line figures, and their data
+awk -F'\t' -v tsv="$tsv" '
+FNR == NR { base[$2] = $3; next }         # the harness data: baselines at N=0
+{
+	split($3, f, " ")
+	n = $1 + 0; m = $2; wall[m, n] = f[1]; rss[m, n] = f[2] / 1024; st[m, n] = f[3]
+	cpu[m, n] = f[4]
+	if (!(n in seen)) { seen[n] = 1; ns++; N[ns] = n }
+	if (!(m in mseen)) { mseen[m] = 1; nm++; M[nm] = m }
+}
+function num(v,   s, r) {
+	if (v >= 1000) {
+		s = sprintf("%.0f", v); r = ""
+		while (length(s) > 3) { r = "," substr(s, length(s) - 2) r; s = substr(s, 1, length(s) - 3) }
+		return s r
+	}
+	return v >= 10 ? sprintf("%.1f", v) : sprintf("%.2f", v)
+}
+END {
+	label["verify_log"] = "avow-verify --log"
+	label["verify_bundle"] = "avow-verify --bundle"
+	label["checkpoint"] = "avow checkpoint"
+	label["prove"] = "avow prove SEQ --checkpoint"
+	label["inclusion_check"] = "avow-verify inclusion"
+	label["report_claim"] = "avow report --claim SEQ"
+	label["search"] = "avow search WORD"
+	label["append_extra"] = "avow append (10,000 lines onto the log)"
+	label["claim"] = "avow claim (one record)"
+	label["append_fresh"] = "avow append (N-1 lines, new log)"
+	printf "\nCommand-line tools on the same logs (one run each; wall time, peak RSS;\n"
+	printf "\"> T s\": stopped after T seconds)\n"
+	printf "  %-40s", ""
+	for (i = 1; i <= ns; i++) printf " %16s", num(N[i])
+	printf "\n"
+	for (j = 1; j <= nm; j++) {
+		m = M[j]
+		printf "  %-40s", label[m]
+		for (i = 1; i <= ns; i++) {
+			n = N[i]
+			if (!((m, n) in wall)) { printf " %16s", "-"; continue }
+			if (st[m, n] == 124) { printf " %16s", "> " num(wall[m, n]) " s"; continue }
+			if (st[m, n] != 0) { printf " %16s", "FAILED(" st[m, n] ")"; continue }
+			w = wall[m, n]
+			printf " %16s", (w < 1 ? num(w * 1000) " ms" : num(w) " s")
+		}
+		printf "\n"
+		# rates and ratios where a rate means something
+		r = ""
+		if (m == "verify_log" || m == "verify_bundle") r = "records/s"
+		if (m == "append_extra" || m == "append_fresh") r = "drafts/s"
+		if (r != "") {
+			printf "  %-40s", "  " r
+			for (i = 1; i <= ns; i++) {
+				n = N[i]
+				if (!((m, n) in wall) || st[m, n] != 0) { printf " %16s", "-"; continue }
+				c = (m == "append_extra") ? 10000 : (m == "append_fresh" ? n - 1 : n)
+				rate[m, n] = c / wall[m, n]
+				printf " %16s", num(rate[m, n])
+			}
+			printf "\n"
+			b = (r == "records/s") ? "verifyall" : "sign1"
+			printf "  %-40s", "  x " (b == "verifyall" ? "verify, all cores" : "sign, 1 thread")
+			for (i = 1; i <= ns; i++) {
+				n = N[i]
+				printf " %16s", ((m, n) in rate && base[b] > 0) ? sprintf("%.2f", rate[m, n] / base[b]) : "-"
+			}
+			printf "\n"
+			printf "  %-40s", "  cores busy (CPU time / wall)"
+			for (i = 1; i <= ns; i++) {
+				n = N[i]
+				printf " %16s", ((m, n) in rate && wall[m, n] > 0) ? sprintf("%.2f", cpu[m, n] / wall[m, n]) : "-"
+			}
+			printf "\n"
+		}
+		printf "  %-40s", "  peak RSS MiB"
+		for (i = 1; i <= ns; i++) {
+			n = N[i]
+			printf " %16s", ((m, n) in rss) ? num(rss[m, n]) : "-"
+		}
+		printf "\n"
+	}
+	# the data for the plot and for anyone who wants the numbers
+	for (j = 1; j <= nm; j++)
+		for (i = 1; i <= ns; i++) {
+			m = M[j]; n = N[i]
+			if (!((m, n) in wall) || st[m, n] != 0) continue
+			printf "%d\tcli_%s_ms\t%.6g\n", n, m, wall[m, n] * 1000 >> tsv
+			printf "%d\tcli_%s_rss_mib\t%.6g\n", n, m, rss[m, n] >> tsv
+			if ((m, n) in rate)
+				printf "%d\tcli_%s\t%.6g\n", n, m, rate[m, n] >> tsv
+		}
+}' "$tsv" "$cli" >>"$out"
+
+{
+	echo
+	echo "== load after: $(uptime)"
+	echo "== time: $((end - start)) s in all (harness $((harness_end - start)) s including the build, command-line tools $((end - harness_end)) s)"
+} >>"$out"
+
+awk -f "$top/bench/plot.awk" \
+	-v title="avow bench/run.sh $mode, $(date -u '+%Y-%m-%d'), $jobs cores; log scales" \
+	"$tsv" >"$svg"
+rm -rf "$tmp"
+
+cat "$out"
+echo
+echo "bench: results in $out"
+echo "bench: data in $tsv, plot in $svg"
+echo "bench: the logs are in $work"
