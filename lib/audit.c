@@ -167,7 +167,8 @@ static void tap(void *ctx, const avow_accepted *a)
 {
 	key_tap *t = ctx;
 
-	if (t->pipe != NULL && a->type == AVOW_T_KEY) {
+	if (t->pipe != NULL &&
+	    (a->type == AVOW_T_KEY || a->type == AVOW_T_GENESIS)) {
 		const cJSON *k =
 			cJSON_GetObjectItemCaseSensitive(a->body, "key");
 		avow_verifier vk;
