@@ -546,8 +546,9 @@ cJSON *report_actors(rbuild *b)
 {
 	cJSON *arr = cJSON_CreateArray();
 	size_t n = (size_t)cJSON_GetArraySize(b->actors);
-	cJSON **v = n ? calloc(n, sizeof *v) : NULL; // NOLINT(bugprone-sizeof-expression):
-						     // an array of pointers
+	/* An array of pointers. */
+	// NOLINTNEXTLINE(bugprone-sizeof-expression)
+	cJSON **v = n ? calloc(n, sizeof *v) : NULL;
 	size_t k = 0;
 
 	if (arr == NULL || v == NULL) {
