@@ -19,16 +19,23 @@
  *              [--chunk 50000] [--workdir DIR] [--data FILE]
  *              [--threads N] [--proof-calls N] [--single-max N]
  *              [--single-budget SECONDS] [--cli-files MAX_N]
+ *              [--signer recorder|genesis]
  *   avow-bench exec OUT [--timeout SECONDS] -- PROGRAM [ARGS...]
  *
  * --sizes falls back to $AVOW_BENCH_SIZES, then 10000,100000. Sizes of
  * --one-run-from and above are measured once, smaller ones --runs times
- * (the median is printed). Drafts go to avow_log_append in batches of
+ * (the median is printed). A log of N records is the README's shape:
+ * genesis by the admin key, the enrolment of a recorder key, then two
+ * actors and statements (nine claims to one response) signed by the
+ * recorder; with --signer genesis the genesis key signs everything and
+ * there is no key record. Drafts go to avow_log_append in batches of
  * --chunk (a batch is held in memory whole). The logs stay in --workdir
- * (log-N.db, bundle-N.txt) with the key file bench.key and, for sizes up
- * to --cli-files, the JSON Lines drafts-N.jsonl (the N-1 drafts after
- * genesis), plus extra-10000.jsonl (10,000 statements for any log), so
- * that bench/run.sh can time the command-line tools on the same logs.
+ * (log-N.db, bundle-N.txt) with the key files bench.key (admin) and
+ * signer.key, bench.vkey, base.db (the records before the first draft),
+ * first-draft-seq, and, for sizes up to --cli-files, the JSON Lines
+ * drafts-N.jsonl (the drafts of log-N), plus extra-10000.jsonl (10,000
+ * statements for any log), so that bench/run.sh can time the
+ * command-line tools on the same logs.
  * --data writes every figure as "N<TAB>metric<TAB>value" lines.
  *
  * `exec` runs one program, writes "wall_seconds peak_rss_kib status
@@ -45,9 +52,9 @@
 #include <malloc.h>
 #endif
 #include <pthread.h>
+#include <signal.h>
 #include <sodium.h>
 #include <sqlite3.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,10 +67,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_SIZES 16
-#define NOW	  ((int64_t)1695081600) /* 2023-09-19T00:00:00Z */
-#define ORIGIN	  "bench.example.org/avow-bench"
-#define MSG_BYTES 500 /* baseline messages and blobs */
+#define MAX_SIZES    16
+#define NOW	     ((int64_t)1695081600) /* 2023-09-19T00:00:00Z */
+#define ORIGIN	     "bench.example.org/avow-bench"
+#define MSG_BYTES    500   /* baseline messages and blobs */
 #define SODIUM_COUNT 20000 /* signatures a baseline run makes or checks */
 #define SODIUM_POOL  2000  /* distinct messages they sign */
 
@@ -204,7 +211,7 @@ static double rss_peak_mib(void)
 				kib = strtol(line + 6, NULL, 10);
 				break;
 			}
-		fclose(f);
+		(void)fclose(f);
 	}
 	if (kib < 0) {
 		struct rusage ru;
@@ -264,6 +271,7 @@ typedef struct {
 	int single_max;
 	double single_budget;
 	uint64_t cli_files;
+	int signer_genesis;
 } options;
 
 typedef struct {
@@ -272,7 +280,7 @@ typedef struct {
 	double commit_ms; /* median durable commit of one row */
 	double minwrite, minread1, minreadall;
 	double minwrite_tree; /* the write loop, also storing tree nodes */
-	double min_bytes; /* mean record size of the minimal loops */
+	double min_bytes;     /* mean record size of the minimal loops */
 } baselines;
 
 typedef struct {
@@ -333,15 +341,21 @@ static double verify_rate(const uint8_t *msgs, const uint8_t *sigs,
 
 	t0 = now_s();
 	for (int i = 0; i < nthreads; i++) {
-		job[i] = (verify_job){msgs, sigs, pk, count * (size_t)i / (size_t)nthreads,
-				      count * (size_t)(i + 1) / (size_t)nthreads, 0};
+		job[i] =
+			(verify_job){msgs,
+				     sigs,
+				     pk,
+				     count * (size_t)i / (size_t)nthreads,
+				     count * (size_t)(i + 1) / (size_t)nthreads,
+				     0};
 		if (pthread_create(&tid[i], NULL, verify_worker, &job[i]) != 0)
 			die("pthread_create failed");
 	}
 	for (int i = 0; i < nthreads; i++) {
 		pthread_join(tid[i], NULL);
 		if (job[i].bad)
-			die("baseline: %d signatures did not verify", job[i].bad);
+			die("baseline: %d signatures did not verify",
+			    job[i].bad);
 	}
 	t = now_s() - t0;
 	return (double)count / t;
@@ -373,21 +387,23 @@ static void bench_sodium(const options *o, baselines *b)
 
 		memset(seed, 7, sizeof seed);
 		crypto_sign_seed_keypair(sod_pk, sod_sk, seed);
-		sod_msgs = xmalloc(SODIUM_POOL * MSG_BYTES);
-		sod_sigs = xmalloc(SODIUM_COUNT * 64);
-		randombytes_buf(sod_msgs, SODIUM_POOL * MSG_BYTES);
+		sod_msgs = xmalloc((size_t)SODIUM_POOL * MSG_BYTES);
+		sod_sigs = xmalloc((size_t)SODIUM_COUNT * 64);
+		randombytes_buf(sod_msgs, (size_t)SODIUM_POOL * MSG_BYTES);
 		spot_threads = o->threads;
 	}
 	for (int r = 0; r < runs; r++) {
 		s[r] = sign_rate(SODIUM_COUNT);
-		v1[r] = verify_rate(sod_msgs, sod_sigs, sod_pk, SODIUM_COUNT, 1);
+		v1[r] = verify_rate(sod_msgs, sod_sigs, sod_pk, SODIUM_COUNT,
+				    1);
 		va[r] = verify_rate(sod_msgs, sod_sigs, sod_pk, SODIUM_COUNT,
 				    o->threads);
 	}
 	b->sign1 = median(s, (size_t)runs);
 	b->verify1 = median(v1, (size_t)runs);
 	b->verifyall = median(va, (size_t)runs);
-	note("Ed25519: sign %.0f/s, verify %.0f/s (1 thread), %.0f/s (%d threads)",
+	note("Ed25519: sign %.0f/s, verify %.0f/s (1 thread), %.0f/s (%d "
+	     "threads)",
 	     b->sign1, b->verify1, b->verifyall, o->threads);
 }
 
@@ -416,11 +432,12 @@ static sqlite3 *db_open(const char *path, int readonly)
 	    SQLITE_OK)
 		die("%s: %s", path, sqlite3_errmsg(db));
 	if (!readonly &&
-	    sqlite3_exec(db,
-			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-			 "CREATE TABLE IF NOT EXISTS records(seq INTEGER PRIMARY "
-			 "KEY, data BLOB NOT NULL);",
-			 NULL, NULL, NULL) != SQLITE_OK)
+	    sqlite3_exec(
+		    db,
+		    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+		    "CREATE TABLE IF NOT EXISTS records(seq INTEGER PRIMARY "
+		    "KEY, data BLOB NOT NULL);",
+		    NULL, NULL, NULL) != SQLITE_OK)
 		die("%s: %s", path, sqlite3_errmsg(db));
 	return db;
 }
@@ -431,8 +448,8 @@ static void db_exec(sqlite3 *db, const char *sql)
 		die("sqlite: %s: %s", sql, sqlite3_errmsg(db));
 }
 
-static void db_insert(sqlite3_stmt *st, sqlite3 *db, int64_t seq,
-		      const void *p, int len)
+static void db_insert(sqlite3_stmt *st, sqlite3 *db, int64_t seq, const void *p,
+		      int len)
 {
 	sqlite3_bind_int64(st, 1, seq);
 	sqlite3_bind_blob(st, 2, p, len, SQLITE_STATIC);
@@ -458,8 +475,8 @@ static void bench_sqlite(const options *o, baselines *b)
 
 		remove_db(path);
 		db = db_open(path, 0);
-		if (sqlite3_prepare_v2(db, "INSERT INTO records VALUES(?,?)", -1,
-				       &st, NULL) != SQLITE_OK)
+		if (sqlite3_prepare_v2(db, "INSERT INTO records VALUES(?,?)",
+				       -1, &st, NULL) != SQLITE_OK)
 			die("sqlite: %s", sqlite3_errmsg(db));
 		t0 = now_s();
 		db_exec(db, "BEGIN IMMEDIATE");
@@ -508,7 +525,8 @@ static size_t min_build_entry(char *buf, size_t cap, uint64_t seq,
 			 "{\"body\":{\"by\":\"actor-a\",\"lang\":\"en\","
 			 "\"quote\":false,\"said_at\":\"2023-09\",\"source\":{"
 			 "\"published\":\"2023-09-18\",\"title\":\"Benchmark "
-			 "source %" PRIu64 "\"},\"text\":\"Statement s%07" PRIu64
+			 "source %" PRIu64
+			 "\"},\"text\":\"Statement s%07" PRIu64
 			 ": %s\",\"topics\":[\"benchmark\"]},\"prev\":\"%s\","
 			 "\"seq\":%" PRIu64 ",\"signer\":\"" MIN_KEY_ID
 			 "\",\"time\":\"2023-09-19T00:00:00Z\",\"type\":"
@@ -656,10 +674,11 @@ static void *min_read_worker(void *arg)
 	uint8_t leaf[32], prev[32], sig[64];
 	int first = 1;
 
-	if (sqlite3_prepare_v2(db,
-			       "SELECT data FROM records WHERE seq >= ? AND seq "
-			       "< ? ORDER BY seq",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		    db,
+		    "SELECT data FROM records WHERE seq >= ? AND seq "
+		    "< ? ORDER BY seq",
+		    -1, &st, NULL) != SQLITE_OK)
 		die("sqlite: %s", sqlite3_errmsg(db));
 	sqlite3_bind_int64(st, 1, j->from);
 	sqlite3_bind_int64(st, 2, j->to);
@@ -696,9 +715,9 @@ static void *min_read_worker(void *arg)
 				      sodium_base64_VARIANT_ORIGINAL) != 0 ||
 		    bl != 64)
 			die("minimal loop: bad signature encoding");
-		if (crypto_sign_verify_detached(
-			    sig, (const uint8_t *)msg,
-			    sizeof ENTRY_PREFIX - 1 + elen, j->pk) != 0)
+		if (crypto_sign_verify_detached(sig, (const uint8_t *)msg,
+						sizeof ENTRY_PREFIX - 1 + elen,
+						j->pk) != 0)
 			j->bad++;
 		crypto_hash_sha256_init(&h);
 		crypto_hash_sha256_update(&h, (const uint8_t *)"", 1);
@@ -723,16 +742,18 @@ static double min_read(const char *path, size_t count, const uint8_t *pk,
 		job[i].path = path;
 		job[i].pk = pk;
 		job[i].from = (int64_t)(count * (size_t)i / (size_t)nthreads);
-		job[i].to = (int64_t)(count * (size_t)(i + 1) / (size_t)nthreads);
-		if (pthread_create(&tid[i], NULL, min_read_worker, &job[i]) != 0)
+		job[i].to =
+			(int64_t)(count * (size_t)(i + 1) / (size_t)nthreads);
+		if (pthread_create(&tid[i], NULL, min_read_worker, &job[i]) !=
+		    0)
 			die("pthread_create failed");
 	}
 	for (int i = 0; i < nthreads; i++)
 		pthread_join(tid[i], NULL);
 	for (int i = 0; i < nthreads; i++)
 		if (job[i].bad ||
-		    (i > 0 && memcmp(job[i].first_prev, job[i - 1].last_leaf,
-				     32) != 0))
+		    (i > 0 &&
+		     memcmp(job[i].first_prev, job[i - 1].last_leaf, 32) != 0))
 			die("minimal loop: the chain does not verify");
 	return (double)count / (now_s() - t0);
 }
@@ -772,10 +793,14 @@ static void bench_minimal(const options *o, baselines *b)
 
 #define TEXT_FILL "The figures are right."
 
-/* Draft g of a log (g = 0 is the record after genesis): two actors, then
+/* The seq of draft 0: 2 when a recorder key enrolled at seq 1 signs the
+ * drafts (the README's shape), 1 when the genesis key signs them all. */
+static uint64_t draft_seq0 = 2;
+
+/* Draft g of a log (draft 0 is record draft_seq0): two actors, then
  * statements; every tenth statement is a response denying the one before
  * it, by {"line": line - 1} when that is in the same batch, else by
- * {"seq": g} (draft g - 1 becomes record g). */
+ * {"seq": s}, s the record that draft g - 1 became. */
 static size_t make_draft(char *buf, size_t cap, uint64_t g, long line)
 {
 	int n;
@@ -796,7 +821,8 @@ static size_t make_draft(char *buf, size_t cap, uint64_t g, long line)
 			     "\"text\":\"Statement s%07" PRIu64 ": " TEXT_FILL
 			     "\",\"quote\":false,\"lang\":\"en\",\"said_at\":"
 			     "\"2023-09\",\"source\":{\"title\":\"Benchmark "
-			     "source %" PRIu64 "\",\"published\":\"2023-09-18\"}"
+			     "source %" PRIu64
+			     "\",\"published\":\"2023-09-18\"}"
 			     ",\"topics\":[\"benchmark\"]}}",
 			     g, g);
 	else {
@@ -807,14 +833,15 @@ static size_t make_draft(char *buf, size_t cap, uint64_t g, long line)
 				 line - 1);
 		else
 			snprintf(target, sizeof target, "{\"seq\":%" PRIu64 "}",
-				 g);
+				 g - 1 + draft_seq0);
 		n = snprintf(buf, cap,
 			     "{\"type\":\"response\",\"body\":{\"by\":"
 			     "\"actor-b\",\"text\":\"Statement s%07" PRIu64
 			     ": The party denies it. " TEXT_FILL
 			     "\",\"quote\":false,\"lang\":\"en\",\"said_at\":"
 			     "\"2023-09\",\"source\":{\"title\":\"Benchmark "
-			     "source %" PRIu64 "\",\"published\":\"2023-09-18\"}"
+			     "source %" PRIu64
+			     "\",\"published\":\"2023-09-18\"}"
 			     ",\"target\":%s,\"stance\":\"denies\"}}",
 			     g, g, target);
 	}
@@ -825,15 +852,21 @@ static size_t make_draft(char *buf, size_t cap, uint64_t g, long line)
 
 #define DRAFT_CAP 1024
 
+/* A batch of drafts, packed one after another (about 330 bytes each), as
+ * a caller holding a JSON Lines file in memory would have them. */
 typedef struct {
-	char *text;	     /* n * DRAFT_CAP bytes */
-	avow_draft *drafts;  /* n */
+	char *text; /* cap * DRAFT_AVG bytes, grown when needed */
+	size_t text_cap;
+	avow_draft *drafts; /* cap */
 	size_t cap;
 } batch;
 
+#define DRAFT_AVG 400
+
 static void batch_init(batch *b, size_t cap)
 {
-	b->text = xmalloc(cap * DRAFT_CAP);
+	b->text_cap = cap * DRAFT_AVG + DRAFT_CAP;
+	b->text = xmalloc(b->text_cap);
 	b->drafts = xmalloc(cap * sizeof *b->drafts);
 	b->cap = cap;
 }
@@ -847,11 +880,15 @@ static void batch_free(batch *b)
 /* Fill the batch with drafts g0 .. g0+n-1. */
 static void batch_fill(batch *b, uint64_t g0, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		char *t = b->text + i * DRAFT_CAP;
+	size_t used = 0;
 
-		b->drafts[i].json = t;
-		b->drafts[i].len = make_draft(t, DRAFT_CAP, g0 + i, (long)i + 1);
+	for (size_t i = 0; i < n; i++) {
+		if (b->text_cap - used < DRAFT_CAP)
+			die("draft batch overflow");
+		b->drafts[i].json = b->text + used;
+		b->drafts[i].len = make_draft(b->text + used, DRAFT_CAP, g0 + i,
+					      (long)i + 1);
+		used += b->drafts[i].len;
 		b->drafts[i].label = "bench";
 		b->drafts[i].line = (long)i + 1;
 	}
@@ -867,7 +904,8 @@ static void write_jsonl(const char *path, uint64_t g0, uint64_t n)
 	for (uint64_t i = 0; i < n; i++) {
 		size_t len = make_draft(buf, sizeof buf, g0 + i, (long)i + 1);
 
-		fwrite(buf, 1, len, f);
+		if (fwrite(buf, 1, len, f) != len)
+			die("%s: %s", path, strerror(errno));
 		fputc('\n', f);
 	}
 	if (fclose(f) != 0)
@@ -877,7 +915,8 @@ static void write_jsonl(const char *path, uint64_t g0, uint64_t n)
 /* ------------------------------------------------------------------ */
 /* avow through its API                                                 */
 
-static avow_key *bench_key;
+static avow_key *admin_key;  /* genesis: the log's admin (bench.key) */
+static avow_key *signer_key; /* signs the drafts (signer.key) */
 
 static void check(avow_status rc, const avow_error *err, const char *what)
 {
@@ -885,8 +924,47 @@ static void check(avow_status rc, const avow_error *err, const char *what)
 		die("%s: %s", what, err->msg);
 }
 
-/* A log of n records (genesis and n-1 drafts) at path: drafts/s of the
- * avow_log_append calls, the calls made, and the peak RSS. */
+/* A new log at path holding what comes before the drafts: genesis, signed
+ * by the admin key, and (unless the genesis key signs the drafts) the
+ * enrolment of the recorder key. */
+static avow_log *make_base(const char *path)
+{
+	avow_log *log;
+	avow_error err;
+
+	remove_db(path);
+	check(avow_log_create(&log, path, &err), &err, path);
+	check(avow_log_init(log, admin_key, ORIGIN, "avow benchmark", NULL, NOW,
+			    &err),
+	      &err, "init");
+	if (signer_key != admin_key) {
+		char poss[89], json[1024];
+		avow_draft d;
+		int len;
+
+		check(avow_key_possession(signer_key, ORIGIN, poss, &err), &err,
+		      "possession");
+		len = snprintf(
+			json, sizeof json,
+			"{\"type\":\"key\",\"body\":{\"action\":\"add\","
+			"\"key\":\"%s\",\"role\":\"recorder\",\"holder\":"
+			"\"Benchmark recorder\",\"possession\":\"%s\"}}",
+			avow_key_verifier(signer_key), poss);
+		if (len < 0 || (size_t)len >= sizeof json)
+			die("key draft too long");
+		d.json = json;
+		d.len = (size_t)len;
+		d.label = "key add";
+		d.line = 0;
+		check(avow_log_append(log, admin_key, &d, 1, NOW, NULL, &err),
+		      &err, "key add");
+	}
+	return log;
+}
+
+/* A log of n records (genesis, maybe a key add, then drafts) at path:
+ * drafts/s of the avow_log_append calls, the calls made, and the peak
+ * RSS. */
 static double bulk_append(const char *path, uint64_t n, size_t chunk,
 			  double *rss, double *cores, double *calls)
 {
@@ -894,14 +972,10 @@ static double bulk_append(const char *path, uint64_t n, size_t chunk,
 	avow_error err;
 	batch b;
 	double t = 0;
-	uint64_t g = 0, total = n - 1;
+	uint64_t g = 0, total = n - draft_seq0;
 	size_t bsz = total < chunk ? (size_t)total : chunk;
 
-	remove_db(path);
-	check(avow_log_create(&log, path, &err), &err, path);
-	check(avow_log_init(log, bench_key, ORIGIN, "avow benchmark", NULL, NOW,
-			    &err),
-	      &err, "init");
+	log = make_base(path);
 	batch_init(&b, bsz);
 	*calls = 0;
 	phase_begin();
@@ -911,7 +985,7 @@ static double bulk_append(const char *path, uint64_t n, size_t chunk,
 
 		batch_fill(&b, g, k);
 		t0 = now_s();
-		check(avow_log_append(log, bench_key, b.drafts, k, NOW, NULL,
+		check(avow_log_append(log, signer_key, b.drafts, k, NOW, NULL,
 				      &err),
 		      &err, "append");
 		t += now_s() - t0;
@@ -937,7 +1011,8 @@ static double audit_log(const char *path, uint64_t n, double *rss,
 	avow_audit_options ao;
 	double t0, t;
 
-	memset(&ao, 0, sizeof ao); /* jobs 0: one thread per core, the default */
+	memset(&ao, 0,
+	       sizeof ao); /* jobs 0: one thread per core, the default */
 	check(avow_log_open(&log, path, AVOW_OPEN_READONLY, &err), &err, path);
 	phase_begin();
 	t0 = now_s();
@@ -945,8 +1020,8 @@ static double audit_log(const char *path, uint64_t n, double *rss,
 	t = now_s() - t0;
 	phase_end(rss, cores);
 	if (!avow_audit_passed(a) || avow_audit_size(a) != n)
-		die("%s: the audit did not pass (%" PRIu64 " records read)", path,
-		    avow_audit_size(a));
+		die("%s: the audit did not pass (%" PRIu64 " records read)",
+		    path, avow_audit_size(a));
 	avow_audit_free(a);
 	avow_log_close(log);
 	return (double)n / t;
@@ -972,8 +1047,7 @@ static double audit_bundle(const char *path, uint64_t n, double *rss,
 	return (double)n / t;
 }
 
-static double export_bundle(const char *log_path, const char *path,
-			    uint64_t n)
+static double export_bundle(const char *log_path, const char *path, uint64_t n)
 {
 	avow_log *log;
 	avow_error err;
@@ -997,8 +1071,8 @@ static double export_bundle(const char *log_path, const char *path,
 /* One draft per avow_log_append call on a copy of the log: the median
  * latency in ms of at most max calls, stopping after budget seconds
  * (at least 3 calls). */
-static double single_appends(const options *o, const char *log_path,
-			     uint64_t n, int *calls)
+static double single_appends(const options *o, const char *log_path, uint64_t n,
+			     int *calls)
 {
 	char path[4096], buf[DRAFT_CAP];
 	avow_log *log;
@@ -1024,7 +1098,7 @@ static double single_appends(const options *o, const char *log_path,
 		d.label = "single";
 		d.line = 0;
 		t0 = now_s();
-		check(avow_log_append(log, bench_key, &d, 1, NOW, NULL, &err),
+		check(avow_log_append(log, signer_key, &d, 1, NOW, NULL, &err),
 		      &err, "single append");
 		lat[k++] = (now_s() - t0) * 1e3;
 	}
@@ -1113,7 +1187,8 @@ static void bench_size(const options *o, uint64_t n, sized *s)
 		 n);
 	snprintf(tmp, sizeof tmp, "%s/append-run.db", o->workdir);
 	for (int r = 0; r < runs; r++) {
-		note("N=%" PRIu64 ": bulk append, run %d of %d", n, r + 1, runs);
+		note("N=%" PRIu64 ": bulk append, run %d of %d", n, r + 1,
+		     runs);
 		double sign = spot_sign();
 
 		ap[r] = bulk_append(r == 0 ? logp : tmp, n, o->chunk, &apr[r],
@@ -1162,7 +1237,7 @@ static void bench_size(const options *o, uint64_t n, sized *s)
 	if (n <= o->cli_files) {
 		snprintf(tmp, sizeof tmp, "%s/drafts-%" PRIu64 ".jsonl",
 			 o->workdir, n);
-		write_jsonl(tmp, 0, n - 1);
+		write_jsonl(tmp, 0, n - draft_seq0);
 	}
 }
 
@@ -1216,10 +1291,10 @@ static void row(const sized *s, size_t ns, const char *label,
 static const baselines *B;
 static const sized *S0;
 
-#define GETTER(name, expr)                                                   \
-	static double name(const sized *s)                                   \
-	{                                                                   \
-		return (expr);                                              \
+#define GETTER(name, expr)                                                     \
+	static double name(const sized *s)                                     \
+	{                                                                      \
+		return (expr);                                                 \
 	}
 GETTER(g_append, s->append)
 GETTER(g_append_sign, s->append / B->sign1)
@@ -1279,10 +1354,10 @@ static void print_report(const options *o, const baselines *b,
 				}
 				break;
 			}
-		fclose(f);
+		(void)fclose(f);
 	}
 	uname(&u);
-	strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
+	(void)strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
 	B = b;
 	S0 = &s[0];
 
@@ -1294,14 +1369,21 @@ static void print_report(const options *o, const baselines *b,
 	       AVOW_VERSION, sodium_version_string(), sqlite3_libversion(),
 	       o->threads);
 	printf("medians of %d runs (1 run for N >= %" PRIu64
-	       "); bulk append in calls of at most %zu drafts; warm page cache\n\n",
+	       "); bulk append in calls of at most %zu drafts; warm page "
+	       "cache\n",
 	       o->runs, o->one_run_from, o->chunk);
+	printf("log: genesis (admin key)%s, then 2 actors and statements "
+	       "(9 claims : 1 response) signed by the %s key\n\n",
+	       o->signer_genesis ? "" : ", key add of a recorder key",
+	       o->signer_genesis ? "genesis" : "recorder");
 
 	printf("Baselines (this run)\n");
 	printf("  %-58s %12s /s\n", "Ed25519 sign, 1 thread (libsodium)",
 	       num(b->sign1));
-	printf("  %-58s %12s /s\n", "Ed25519 verify, 1 thread", num(b->verify1));
-	printf("  %-58s %12s /s\n", "Ed25519 verify, all cores (one thread each)",
+	printf("  %-58s %12s /s\n", "Ed25519 verify, 1 thread",
+	       num(b->verify1));
+	printf("  %-58s %12s /s\n",
+	       "Ed25519 verify, all cores (one thread each)",
 	       num(b->verifyall));
 	printf("  %-58s %12s /s\n",
 	       "SQLite insert, 500-byte blobs, one WAL transaction",
@@ -1319,13 +1401,16 @@ static void print_report(const options *o, const baselines *b,
 	printf("  %-58s %12s /s\n",
 	       "minimal loop: read + hash + verify + link check, 1 thread",
 	       num(b->minread1));
-	printf("  %-58s %12s /s\n", "minimal loop: read + hash + verify + link, all cores",
+	printf("  %-58s %12s /s\n",
+	       "minimal loop: read + hash + verify + link, all cores",
 	       num(b->minreadall));
 	printf("  %-58s %12s bytes\n", "(minimal loop records: mean size)",
 	       num(b->min_bytes));
-	printf("  %-58s %12s /s\n", "again at the end of the run: sign, 1 thread",
+	printf("  %-58s %12s /s\n",
+	       "again at the end of the run: sign, 1 thread",
 	       num(b_end->sign1));
-	printf("  %-58s %12s /s\n", "again at the end of the run: verify, all cores",
+	printf("  %-58s %12s /s\n",
+	       "again at the end of the run: verify, all cores",
 	       num(b_end->verifyall));
 
 	printf("\navow through include/avow.h, by log size N (records)\n");
@@ -1348,10 +1433,12 @@ static void print_report(const options *o, const baselines *b,
 	    "target >= 0.75, aim 0.85");
 	row(s, ns, "  x verify rate just before (spot)", g_audit_log_spot, "x",
 	    "");
-	row(s, ns, "  x minimal read loop, all cores", g_audit_log_min, "x", "");
+	row(s, ns, "  x minimal read loop, all cores", g_audit_log_min, "x",
+	    "");
 	row(s, ns, "  peak RSS", g_audit_log_rss, "MiB", "target < 64 MiB");
 	row(s, ns, "  cores busy (CPU time / wall)", g_audit_log_cores, "", "");
-	row(s, ns, "audit bundle (avow_audit_bundle)", g_audit_bundle, "/s", "");
+	row(s, ns, "audit bundle (avow_audit_bundle)", g_audit_bundle, "/s",
+	    "");
 	row(s, ns, "  x verify rate, all cores", g_audit_bundle_v, "x",
 	    "target >= 0.75");
 	row(s, ns, "  x verify rate just before (spot)", g_audit_bundle_spot,
@@ -1380,7 +1467,8 @@ static void print_report(const options *o, const baselines *b,
 	       num((double)s[ns - 1].n));
 	{
 		const sized *l = &s[ns - 1];
-		double ar = l->append / b->sign1, vr = l->audit_log / b->verifyall;
+		double ar = l->append / b->sign1,
+		       vr = l->audit_log / b->verifyall;
 		double pr = l->incl_us / s[0].incl_us;
 
 		if (l->cons_us / s[0].cons_us > pr)
@@ -1393,7 +1481,8 @@ static void print_report(const options *o, const baselines *b,
 		printf("  audit >= 0.75 x all-core verify rate:    %5.2f  %s "
 		       "(%.2f against the spot check)\n",
 		       vr, verdict(vr >= 0.75), l->audit_log_spot);
-		printf("  audit peak RSS < 64 MiB:              %5.0f MiB  %s\n",
+		printf("  audit peak RSS < 64 MiB:              %5.0f MiB  "
+		       "%s\n",
 		       l->audit_log_rss, verdict(l->audit_log_rss < 64));
 		printf("  proofs at largest N < 3 x smallest N:    %5.2f  %s\n",
 		       pr, verdict(pr < 3));
@@ -1489,7 +1578,8 @@ static int run_exec(const char *out, unsigned timeout, char **argv)
 	if (f == NULL)
 		die("%s: %s", out, strerror(errno));
 	fprintf(f, "%.6f %ld %d %.6f\n", t, ru.ru_maxrss, code,
-		(double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
+		(double)ru.ru_utime.tv_sec +
+			(double)ru.ru_utime.tv_usec * 1e-6 +
 			(double)ru.ru_stime.tv_sec +
 			(double)ru.ru_stime.tv_usec * 1e-6);
 	if (fclose(f) != 0)
@@ -1501,11 +1591,13 @@ static int run_exec(const char *out, unsigned timeout, char **argv)
 
 static void usage(void)
 {
-	fputs("usage: avow-bench [--sizes N,N,...] [--runs R] [--one-run-from N]\n"
+	fputs("usage: avow-bench [--sizes N,N,...] [--runs R] [--one-run-from "
+	      "N]\n"
 	      "                  [--chunk N] [--workdir DIR] [--data FILE]\n"
 	      "                  [--threads N] [--proof-calls N]\n"
 	      "                  [--single-max N] [--single-budget SECONDS]\n"
-	      "                  [--cli-files MAX_N]\n"
+	      "                  [--cli-files MAX_N] [--signer "
+	      "recorder|genesis]\n"
 	      "       avow-bench exec OUT [--timeout SECONDS] -- PROGRAM "
 	      "[ARGS...]\n",
 	      stderr);
@@ -1593,6 +1685,12 @@ int main(int argc, char **argv)
 			o.single_budget = atof(v);
 		else if (strcmp(a, "--cli-files") == 0)
 			o.cli_files = strtoull(v, NULL, 10);
+		else if (strcmp(a, "--signer") == 0 &&
+			 strcmp(v, "genesis") == 0)
+			o.signer_genesis = 1;
+		else if (strcmp(a, "--signer") == 0 &&
+			 strcmp(v, "recorder") == 0)
+			o.signer_genesis = 0;
 		else
 			usage();
 		i++;
@@ -1608,19 +1706,43 @@ int main(int argc, char **argv)
 		die("cannot initialise libsodium");
 
 	memset(seed, 0x42, sizeof seed);
-	check(avow_key_from_seed(&bench_key, "bench", seed, &err), &err, "key");
+	check(avow_key_from_seed(&admin_key, "bench", seed, &err), &err, "key");
+	if (o.signer_genesis) {
+		signer_key = admin_key;
+		draft_seq0 = 1;
+	} else {
+		memset(seed, 0x43, sizeof seed);
+		check(avow_key_from_seed(&signer_key, "recorder", seed, &err),
+		      &err, "key");
+	}
 	snprintf(path, sizeof path, "%s/bench.key", o.workdir);
 	unlink(path);
-	check(avow_key_save(bench_key, path, NULL, 0, &err), &err, path);
+	check(avow_key_save(admin_key, path, NULL, 0, &err), &err, path);
+	snprintf(path, sizeof path, "%s/signer.key", o.workdir);
+	unlink(path);
+	check(avow_key_save(signer_key, path, NULL, 0, &err), &err, path);
 	snprintf(path, sizeof path, "%s/bench.vkey", o.workdir);
 	{
 		FILE *f = fopen(path, "w");
 
 		if (f == NULL)
 			die("%s: %s", path, strerror(errno));
-		fprintf(f, "%s\n", avow_key_verifier(bench_key));
-		fclose(f);
+		fprintf(f, "%s\n", avow_key_verifier(admin_key));
+		if (fclose(f) != 0)
+			die("%s: %s", path, strerror(errno));
 	}
+	snprintf(path, sizeof path, "%s/first-draft-seq", o.workdir);
+	{
+		FILE *f = fopen(path, "w");
+
+		if (f == NULL)
+			die("%s: %s", path, strerror(errno));
+		fprintf(f, "%" PRIu64 "\n", draft_seq0);
+		if (fclose(f) != 0)
+			die("%s: %s", path, strerror(errno));
+	}
+	snprintf(path, sizeof path, "%s/base.db", o.workdir);
+	avow_log_close(make_base(path));
 	snprintf(path, sizeof path, "%s/extra-10000.jsonl", o.workdir);
 	write_jsonl(path, 2, 10000);
 
@@ -1634,8 +1756,11 @@ int main(int argc, char **argv)
 	bench_sodium(&o, &b_end);
 	print_report(&o, &b, &b_end, s, o.nsizes, now_s() - t0);
 	if (data_out != NULL)
-		fclose(data_out);
-	avow_key_free(bench_key);
+		if (fclose(data_out) != 0)
+			die("%s: %s", o.data, strerror(errno));
+	if (signer_key != admin_key)
+		avow_key_free(signer_key);
+	avow_key_free(admin_key);
 	sodium_memzero(sod_sk, sizeof sod_sk);
 	free(sod_msgs);
 	free(sod_sigs);

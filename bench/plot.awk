@@ -100,13 +100,26 @@ function panel(p, x0, name, unit,   i, j, k, ymin, ymax, xmin, xmax, v, any,
 	printf "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">log size (records)</text>\n", L + PW / 2, T + PH + 34
 	printf "<text x=\"16\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 16 %d)\">%s</text>\n", T + PH / 2, T + PH / 2, unit
 	ly = T + PH + 52; lx = L; m = 0
-	if (p == 1)
-		for (k = 1; k <= nb; k++) {
-			if (!((bm[k], 0) in val)) continue
+	if (p == 1) {
+		# highest first, each label kept clear of the one above it on
+		# its side
+		nord = 0
+		for (k = 1; k <= nb; k++)
+			if ((bm[k], 0) in val) ord[++nord] = k
+		for (i = 1; i <= nord; i++)
+			for (j = i + 1; j <= nord; j++)
+				if (val[bm[ord[j]], 0] > val[bm[ord[i]], 0]) { t = ord[i]; ord[i] = ord[j]; ord[j] = t }
+		last[0] = last[1] = -100
+		for (i = 1; i <= nord; i++) {
+			k = ord[i]
 			py = T + PH - (log10(val[bm[k], 0]) - lymin) / (lymax - lymin) * PH
+			ty = py - 3
+			if (ty < last[br[k]] + 11) ty = last[br[k]] + 11
+			last[br[k]] = ty
 			printf "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#888\" stroke-dasharray=\"5,4\"/>\n", L, py, L + PW, py
-			printf "<text x=\"%d\" y=\"%.1f\" font-size=\"10\" fill=\"#555\" text-anchor=\"%s\">%s %s/s</text>\n", br[k] ? L + PW - 4 : L + int(PW * 0.3), py - 3, br[k] ? "end" : "start", bl[k], fmt(int(val[bm[k], 0]))
+			printf "<text x=\"%d\" y=\"%.1f\" font-size=\"10\" fill=\"#555\" text-anchor=\"%s\">%s %s/s</text>\n", br[k] ? L + PW - 4 : L + int(PW * 0.3), ty, br[k] ? "end" : "start", bl[k], fmt(int(val[bm[k], 0]))
 		}
+	}
 	for (k = 1; k <= ns; k++) {
 		if (sp[k] != p) continue
 		path = ""; any = 0
