@@ -18,4 +18,16 @@ int render_html(const cJSON *report, FILE *out);
 int render_dot(const cJSON *report, FILE *out);
 int render_prov(const cJSON *report, FILE *out);
 
+/* Reading the report object (report_json.c): member k of o as a string,
+ * object or array (NULL when absent or of another type), or as a number
+ * (-1 when absent). */
+const char *rj_str(const cJSON *o, const char *k);
+const cJSON *rj_obj(const cJSON *o, const char *k);
+const cJSON *rj_arr(const cJSON *o, const char *k);
+long long rj_num(const cJSON *o, const char *k);
+/* A copy of v with every object's members sorted by name, so that equal
+ * values print the same whatever the order of their members; NULL when
+ * out of memory. */
+cJSON *rj_sorted(const cJSON *v);
+
 #endif

@@ -22,24 +22,6 @@
 #define DOT_NAME_MAX 80
 #define DOT_LINE_MAX 34
 
-static const char *str(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static const cJSON *obj(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsObject(v) ? v : NULL;
-}
-
-static long long num(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsNumber(v) ? (long long)v->valuedouble : -1;
-}
-
 /* Write s as the inside of a DOT double-quoted string: backslash and
  * double quote escaped, a line feed as \n, tab and other control bytes
  * as a space. UTF-8 passes through. */
@@ -203,63 +185,63 @@ static void collect(const cJSON *list, seqs *s)
 	const cJSON *st;
 	cJSON_ArrayForEach(st, list)
 	{
-		seqs_add(s, num(st, "seq"));
+		seqs_add(s, rj_num(st, "seq"));
 		collect(cJSON_GetObjectItemCaseSensitive(st, "responses"), s);
 	}
 }
 
 static void node(FILE *out, const cJSON *st)
 {
-	const cJSON *by = obj(st, "by"), *said = obj(st, "said_at");
-	const char *type = str(st, "type");
+	const cJSON *by = rj_obj(st, "by"), *said = rj_obj(st, "said_at");
+	const char *type = rj_str(st, "type");
 	int claim = type != NULL && strcmp(type, "claim") == 0;
 	const colour *c;
-	const char *name = by ? str(by, "name") : NULL;
+	const char *name = by ? rj_str(by, "name") : NULL;
 	int quote = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "quote"));
 
 	if (claim)
 		c = find_colour(statuses, sizeof statuses / sizeof *statuses,
-				str(obj(st, "status"), "value"));
+				rj_str(rj_obj(st, "status"), "value"));
 	else
 		c = find_colour(stances, sizeof stances / sizeof *stances,
-				str(st, "stance"));
+				rj_str(st, "stance"));
 	fprintf(out, "\ts%lld [shape=%s, fillcolor=\"%s\", color=\"%s\", ",
-		num(st, "seq"), claim ? "box" : "ellipse", c->fill, c->line);
-	if (!claim && str(st, "stance") != NULL &&
-	    strcmp(str(st, "stance"), "retracts") == 0)
+		rj_num(st, "seq"), claim ? "box" : "ellipse", c->fill, c->line);
+	if (!claim && rj_str(st, "stance") != NULL &&
+	    strcmp(rj_str(st, "stance"), "retracts") == 0)
 		fputs("style=\"filled,dashed\", ", out);
-	fprintf(out, "label=\"#%lld", num(st, "seq"));
+	fprintf(out, "label=\"#%lld", rj_num(st, "seq"));
 	if (name == NULL)
-		name = str(by, "id") ? str(by, "id") : "?";
+		name = rj_str(by, "id") ? rj_str(by, "id") : "?";
 	dot_wrap(out, name, DOT_NAME_MAX, DOT_LINE_MAX, 4);
-	if (claim && str(obj(st, "status"), "value") != NULL) {
+	if (claim && rj_str(rj_obj(st, "status"), "value") != NULL) {
 		fputs(" [", out);
-		dot_esc(out, str(obj(st, "status"), "value"));
+		dot_esc(out, rj_str(rj_obj(st, "status"), "value"));
 		fputc(']', out);
 	}
 	fputs("\\n", out);
 	if (quote)
 		fputs("“", out);
-	dot_wrap(out, str(st, "text"), DOT_TEXT_MAX, DOT_LINE_MAX, 0);
+	dot_wrap(out, rj_str(st, "text"), DOT_TEXT_MAX, DOT_LINE_MAX, 0);
 	if (quote)
 		fputs("”", out);
-	if (said != NULL && str(said, "text") != NULL) {
+	if (said != NULL && rj_str(said, "text") != NULL) {
 		fputs("\\nsaid ", out);
-		dot_esc(out, str(said, "text"));
+		dot_esc(out, rj_str(said, "text"));
 	}
 	fputs("\", tooltip=\"", out);
-	dot_esc(out, str(st, "cite"));
+	dot_esc(out, rj_str(st, "cite"));
 	fputs("\"];\n", out);
 }
 
 static void edge(FILE *out, const cJSON *st)
 {
-	const char *stance = str(st, "stance");
+	const char *stance = rj_str(st, "stance");
 	const colour *c =
 		find_colour(stances, sizeof stances / sizeof *stances, stance);
 
-	fprintf(out, "\ts%lld -> s%lld [label=\"", num(st, "seq"),
-		num(obj(st, "target"), "seq"));
+	fprintf(out, "\ts%lld -> s%lld [label=\"", rj_num(st, "seq"),
+		rj_num(rj_obj(st, "target"), "seq"));
 	dot_esc(out, stance ? stance : "?");
 	fprintf(out, "\", color=\"%s\", fontcolor=\"%s\"", c->line, c->line);
 	if (stance != NULL && strcmp(stance, "retracts") == 0)
@@ -285,10 +267,10 @@ static void sink_claims(FILE *out, const cJSON *list, int *any)
 	const cJSON *st;
 	cJSON_ArrayForEach(st, list)
 	{
-		const char *type = str(st, "type");
+		const char *type = rj_str(st, "type");
 		if (type != NULL && strcmp(type, "claim") == 0) {
 			fprintf(out, "%s s%lld", *any ? ";" : "\t{rank=sink;",
-				num(st, "seq"));
+				rj_num(st, "seq"));
 			*any = 1;
 		}
 		sink_claims(out,
@@ -316,7 +298,7 @@ static void edges(FILE *out, const cJSON *list)
 	const cJSON *st;
 	cJSON_ArrayForEach(st, list)
 	{
-		if (obj(st, "target") != NULL)
+		if (rj_obj(st, "target") != NULL)
 			edge(out, st);
 		edges(out, cJSON_GetObjectItemCaseSensitive(st, "responses"));
 	}
@@ -328,8 +310,8 @@ static void placeholders(FILE *out, const cJSON *list, seqs *in, seqs *done)
 	const cJSON *st;
 	cJSON_ArrayForEach(st, list)
 	{
-		const cJSON *t = obj(st, "target");
-		long long seq = num(t, "seq");
+		const cJSON *t = rj_obj(st, "target");
+		long long seq = rj_num(t, "seq");
 		if (t != NULL && !seqs_sorted_has(in, seq) &&
 		    !seqs_has(done, seq)) {
 			seqs_add(done, seq);
@@ -339,7 +321,7 @@ static void placeholders(FILE *out, const cJSON *list, seqs *in, seqs *done)
 				"label=\"#%lld (not in this view)\", "
 				"tooltip=\"",
 				seq, seq);
-			dot_esc(out, str(t, "cite"));
+			dot_esc(out, rj_str(t, "cite"));
 			fputs("\"];\n", out);
 		}
 		placeholders(out,
@@ -350,10 +332,11 @@ static void placeholders(FILE *out, const cJSON *list, seqs *in, seqs *done)
 
 int render_dot(const cJSON *report, FILE *out)
 {
-	const cJSON *log = obj(report, "log"), *view = obj(report, "view");
+	const cJSON *log = rj_obj(report, "log"),
+		    *view = rj_obj(report, "view");
 	const cJSON *list =
 		cJSON_GetObjectItemCaseSensitive(report, "statements");
-	const cJSON *as_of = obj(report, "as_of");
+	const cJSON *as_of = rj_obj(report, "as_of");
 	seqs in = {0}, done = {0};
 	int oom;
 
@@ -364,14 +347,14 @@ int render_dot(const cJSON *report, FILE *out)
 	fputs("\tgraph [rankdir=RL, fontname=\"Helvetica\", fontsize=12, "
 	      "labelloc=t, labeljust=l, label=\"",
 	      out);
-	dot_esc(out, str(log, "origin"));
-	fprintf(out, ": %lld records, tree hash ", num(log, "size"));
-	dot_esc(out, str(log, "tree_hash"));
+	dot_esc(out, rj_str(log, "origin"));
+	fprintf(out, ": %lld records, tree hash ", rj_num(log, "size"));
+	dot_esc(out, rj_str(log, "tree_hash"));
 	if (as_of != NULL)
-		fprintf(out, "\\nas of record %lld", num(as_of, "seq"));
+		fprintf(out, "\\nas of record %lld", rj_num(as_of, "seq"));
 	fputs("\\nview: ", out);
-	dot_esc(out, str(view, "kind"));
-	fprintf(out, ", %lld total\"];\n", num(view, "total"));
+	dot_esc(out, rj_str(view, "kind"));
+	fprintf(out, ", %lld total\"];\n", rj_num(view, "total"));
 	fputs("\tnode [fontname=\"Helvetica\", fontsize=10, style=filled, "
 	      "margin=\"0.12,0.06\"];\n",
 	      out);

@@ -44,30 +44,6 @@
 #define TIP_TEXT_MAX  220
 #define LANE_LINE_MAX 30
 
-static const char *str(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static const cJSON *obj(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsObject(v) ? v : NULL;
-}
-
-static const cJSON *arr(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsArray(v) ? v : NULL;
-}
-
-static long long num(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsNumber(v) ? (long long)v->valuedouble : -1;
-}
-
 static int is(const char *a, const char *b)
 {
 	return a != NULL && b != NULL && strcmp(a, b) == 0;
@@ -237,12 +213,12 @@ static int known(const colour *t, size_t n, const char *name)
 /* The CSS class of a statement's colour: status-X or stance-X. */
 static void colour_class(FILE *out, const cJSON *st)
 {
-	if (is(str(st, "type"), "claim")) {
-		const char *s = str(obj(st, "status"), "value");
+	if (is(rj_str(st, "type"), "claim")) {
+		const char *s = rj_str(rj_obj(st, "status"), "value");
 		fputs("status-", out);
 		h(out, known(statuses, N_STATUSES, s) ? s : "other");
 	} else {
-		const char *s = str(st, "stance");
+		const char *s = rj_str(st, "stance");
 		fputs("stance-", out);
 		h(out, known(stances, N_STANCES, s) ? s : "other");
 	}
@@ -278,7 +254,7 @@ static void flatten(html *x, const cJSON *list)
 	cJSON_ArrayForEach(st, list)
 	{
 		item *i;
-		const cJSON *said = obj(st, "said_at");
+		const cJSON *said = rj_obj(st, "said_at");
 		if (x->n == x->cap) {
 			size_t cap = x->cap ? 2 * x->cap : 64;
 			item *v = realloc(x->it, cap * sizeof *v);
@@ -292,15 +268,16 @@ static void flatten(html *x, const cJSON *list)
 		i = &x->it[x->n++];
 		memset(i, 0, sizeof *i);
 		i->st = st;
-		i->seq = num(st, "seq");
-		i->target =
-			obj(st, "target") ? num(obj(st, "target"), "seq") : -1;
-		i->by = str(obj(st, "by"), "id");
-		i->timed = parse_time(str(said, "start"), &i->t0) &&
-			   parse_time(str(said, "end"), &i->t1);
+		i->seq = rj_num(st, "seq");
+		i->target = rj_obj(st, "target")
+				    ? rj_num(rj_obj(st, "target"), "seq")
+				    : -1;
+		i->by = rj_str(rj_obj(st, "by"), "id");
+		i->timed = parse_time(rj_str(said, "start"), &i->t0) &&
+			   parse_time(rj_str(said, "end"), &i->t1);
 		if (i->timed && i->t1 < i->t0)
 			i->t1 = i->t0;
-		flatten(x, arr(st, "responses"));
+		flatten(x, rj_arr(st, "responses"));
 	}
 }
 
@@ -381,10 +358,10 @@ static void make_lanes(html *x)
 static const char *actor_name(const html *x, const char *id)
 {
 	const cJSON *a;
-	cJSON_ArrayForEach(a, arr(x->report, "actors"))
+	cJSON_ArrayForEach(a, rj_arr(x->report, "actors"))
 	{
-		if (is(str(a, "id"), id))
-			return str(a, "name");
+		if (is(rj_str(a, "id"), id))
+			return rj_str(a, "name");
 	}
 	return NULL;
 }
@@ -549,30 +526,30 @@ static void pack(html *x, const axis *a, size_t *rows)
 /* The tooltip of a mark. */
 static void tip(FILE *out, const item *i)
 {
-	const cJSON *st = i->st, *said = obj(st, "said_at");
-	const cJSON *by = obj(st, "by");
+	const cJSON *st = i->st, *said = rj_obj(st, "said_at");
+	const cJSON *by = rj_obj(st, "by");
 
 	fprintf(out, "#%lld ", i->seq);
-	h(out, str(by, "name"));
+	h(out, rj_str(by, "name"));
 	fputs(" (", out);
-	h(out, str(by, "id"));
+	h(out, rj_str(by, "id"));
 	fputs("), said ", out);
-	h(out, str(said, "text"));
+	h(out, rj_str(said, "text"));
 	fputs(" [", out);
-	h(out, str(said, "precision"));
+	h(out, rj_str(said, "precision"));
 	fputs("]: ", out);
-	if (is(str(st, "type"), "claim")) {
+	if (is(rj_str(st, "type"), "claim")) {
 		fputs("claim, ", out);
-		h(out, str(obj(st, "status"), "value"));
+		h(out, rj_str(rj_obj(st, "status"), "value"));
 	} else {
-		h(out, str(st, "stance"));
+		h(out, rj_str(st, "stance"));
 		fprintf(out, " #%lld", i->target);
 	}
 	fputs(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "quote"))
 		      ? ". Quote: “"
 		      : ". Paraphrase: ",
 	      out);
-	h_cut(out, str(st, "text"), TIP_TEXT_MAX, 1);
+	h_cut(out, rj_str(st, "text"), TIP_TEXT_MAX, 1);
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "quote")))
 		fputs("”", out);
 }
@@ -702,7 +679,7 @@ static void markers(FILE *out)
 
 static void mark(FILE *out, const item *i)
 {
-	int claim = is(str(i->st, "type"), "claim");
+	int claim = is(rj_str(i->st, "type"), "claim");
 
 	fprintf(out,
 		"<a class=\"mark %s\" href=\"#s-%lld\" data-seq=\"%lld\" "
@@ -740,7 +717,7 @@ static void mark(FILE *out, const item *i)
  * padding before the first date, with an arrowhead at the target. */
 static void link(FILE *out, const item *r, const item *t)
 {
-	const char *stance = str(r->st, "stance");
+	const char *stance = rj_str(r->st, "stance");
 	double sx = r->x0 - TL_MARK_R - 1, sy = r->y;
 	double ex = t->x0 - TL_MARK_R - 1, ey = t->y;
 	double dy = ey > sy ? ey - sy : sy - ey;
@@ -761,11 +738,11 @@ static void link(FILE *out, const item *r, const item *t)
 		r->seq, t->seq, fx(sx).s, fx(sy).s, fx(sx - bulge).s, fx(c1y).s,
 		fx(ex - bulge).s, fx(c2y).s, fx(ex).s, fx(ey).s,
 		known(stances, N_STANCES, stance) ? stance : "other", r->seq);
-	h(out, str(obj(r->st, "by"), "name"));
+	h(out, rj_str(rj_obj(r->st, "by"), "name"));
 	fputc(' ', out);
 	h(out, stance);
 	fprintf(out, " #%lld ", t->seq);
-	h(out, str(obj(t->st, "by"), "name"));
+	h(out, rj_str(rj_obj(t->st, "by"), "name"));
 	fputs("</title></path>\n", out);
 }
 
@@ -928,10 +905,11 @@ static void view_option(FILE *out, const cJSON *view, const char *k, int *first)
 static void head(html *x)
 {
 	FILE *out = x->out;
-	const cJSON *r = x->report, *log = obj(r, "log"),
-		    *view = obj(r, "view");
-	const cJSON *cp = obj(log, "checkpoint"), *as_of = obj(r, "as_of");
-	const char *warn = str(log, "no_checkpoint_warning");
+	const cJSON *r = x->report, *log = rj_obj(r, "log"),
+		    *view = rj_obj(r, "view");
+	const cJSON *cp = rj_obj(log, "checkpoint"),
+		    *as_of = rj_obj(r, "as_of");
+	const char *warn = rj_str(log, "no_checkpoint_warning");
 	static const char *const options[] = {
 		"query",     "claim", "actor", "include_parts", "topic",
 		"publisher", "since", "until", "offset",	"limit"};
@@ -940,32 +918,32 @@ static void head(html *x)
 	fputs("<header class=\"head\">\n<h1>Who said what: <span "
 	      "class=\"origin\">",
 	      out);
-	h(out, str(log, "origin"));
+	h(out, rj_str(log, "origin"));
 	fputs("</span></h1>\n<dl>\n<dt>log</dt><dd>origin <code>", out);
-	h(out, str(log, "origin"));
+	h(out, rj_str(log, "origin"));
 	fputs("</code>", out);
-	if (str(log, "path") != NULL) {
+	if (rj_str(log, "path") != NULL) {
 		fputs(", ", out);
-		h(out, str(log, "source"));
+		h(out, rj_str(log, "source"));
 		fputs(" <code>", out);
-		h(out, str(log, "path"));
+		h(out, rj_str(log, "path"));
 		fputs("</code>", out);
 	}
 	fprintf(out, "</dd>\n<dt>size</dt><dd>%lld records</dd>\n",
-		num(log, "size"));
+		rj_num(log, "size"));
 	fputs("<dt>tree hash</dt><dd><code>", out);
-	h(out, str(log, "tree_hash"));
+	h(out, rj_str(log, "tree_hash"));
 	fputs("</code></dd>\n<dt>audit</dt><dd><span class=\"pass\">", out);
-	h(out, str(log, "audit"));
+	h(out, rj_str(log, "audit"));
 	fputs("</span></dd>\n<dt>checkpoint</dt><dd>", out);
 	if (cp != NULL) {
 		fprintf(out, "verified: size %lld, signed by <code>",
-			num(cp, "size"));
-		h(out, str(cp, "key_id"));
+			rj_num(cp, "size"));
+		h(out, rj_str(cp, "key_id"));
 		fputs("</code>", out);
-		if (str(cp, "file") != NULL) {
+		if (rj_str(cp, "file") != NULL) {
 			fputs(", file <code>", out);
-			h(out, str(cp, "file"));
+			h(out, rj_str(cp, "file"));
 			fputs("</code>", out);
 		}
 	} else {
@@ -976,17 +954,18 @@ static void head(html *x)
 		fprintf(out,
 			"record %lld: the log as it stood at size %lld; later "
 			"records are ignored",
-			num(as_of, "seq"), num(as_of, "size"));
+			rj_num(as_of, "seq"), rj_num(as_of, "size"));
 	else
 		fputs("the whole log", out);
 	fputs("</dd>\n<dt>view</dt><dd>", out);
-	h(out, str(view, "kind"));
+	h(out, rj_str(view, "kind"));
 	for (size_t i = 0; i < sizeof options / sizeof *options; i++)
 		view_option(out, view, options[i], &first);
 	if (!first)
 		fputc(')', out);
 	fprintf(out, ": %d of %lld shown</dd>\n</dl>\n",
-		cJSON_GetArraySize(arr(r, "statements")), num(view, "total"));
+		cJSON_GetArraySize(rj_arr(r, "statements")),
+		rj_num(view, "total"));
 	if (warn != NULL) {
 		fputs("<p class=\"warn\" "
 		      "role=\"alert\"><strong>Warning:</strong> "
@@ -1011,11 +990,11 @@ static void actor_list(FILE *out, const cJSON *list, const char *sep)
 			fputs(sep, out);
 		first = 0;
 		fputs("<a class=\"actor\" href=\"#a-", out);
-		h(out, str(a, "id"));
+		h(out, rj_str(a, "id"));
 		fputs("\">", out);
-		h(out, str(a, "name") ? str(a, "name") : str(a, "id"));
+		h(out, rj_str(a, "name") ? rj_str(a, "name") : rj_str(a, "id"));
 		fputs("</a> <code>", out);
-		h(out, str(a, "id"));
+		h(out, rj_str(a, "id"));
 		fputs("</code>", out);
 	}
 }
@@ -1027,7 +1006,7 @@ static void field(FILE *out, const char *dt)
 
 static void source(FILE *out, const cJSON *src)
 {
-	const char *url = str(src, "url"), *title = str(src, "title");
+	const char *url = rj_str(src, "url"), *title = rj_str(src, "title");
 	int sep = 0;
 
 	if (src == NULL)
@@ -1039,19 +1018,19 @@ static void source(FILE *out, const cJSON *src)
 		fputs("</cite>", out);
 		sep = 1;
 	}
-	if (str(src, "publisher") != NULL) {
+	if (rj_str(src, "publisher") != NULL) {
 		fputs(sep ? ", " : "", out);
-		h(out, str(src, "publisher"));
+		h(out, rj_str(src, "publisher"));
 		sep = 1;
 	}
-	if (str(src, "published") != NULL) {
+	if (rj_str(src, "published") != NULL) {
 		fputs(sep ? ", published " : "published ", out);
-		h(out, str(src, "published"));
+		h(out, rj_str(src, "published"));
 		sep = 1;
 	}
-	if (str(src, "retrieved") != NULL) {
+	if (rj_str(src, "retrieved") != NULL) {
 		fputs(sep ? ", retrieved " : "retrieved ", out);
-		h(out, str(src, "retrieved"));
+		h(out, rj_str(src, "retrieved"));
 		sep = 1;
 	}
 	if (url != NULL) {
@@ -1069,67 +1048,18 @@ static void source(FILE *out, const cJSON *src)
 		}
 	}
 	fputs("</dd>\n", out);
-	if (str(src, "sha256") != NULL) {
+	if (rj_str(src, "sha256") != NULL) {
 		field(out, "archived copy");
 		fputs("sha256 <code>", out);
-		h(out, str(src, "sha256"));
+		h(out, rj_str(src, "sha256"));
 		fputs("</code></dd>\n", out);
 	}
-}
-
-static int cmp_member(const void *a, const void *b)
-{
-	return strcmp((*(const cJSON *const *)a)->string,
-		      (*(const cJSON *const *)b)->string);
-}
-
-/* A copy of v with every object's members sorted by name, so that equal
- * values print the same whatever the order of their members. NULL when
- * out of memory. */
-static cJSON *canon(const cJSON *v)
-{
-	const cJSON **kids;
-	cJSON *o;
-	size_t n = 0;
-
-	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
-		return cJSON_Duplicate(v, 0);
-	o = cJSON_IsObject(v) ? cJSON_CreateObject() : cJSON_CreateArray();
-	/* An array of pointers: sizeof of a pointer is meant. */
-	// NOLINTNEXTLINE(bugprone-sizeof-expression)
-	kids = malloc(((size_t)cJSON_GetArraySize(v) + 1) * sizeof *kids);
-	if (o == NULL || kids == NULL) {
-		cJSON_Delete(o);
-		free(kids);
-		return NULL;
-	}
-	for (const cJSON *c = v->child; c != NULL; c = c->next)
-		if (!cJSON_IsObject(v) || c->string != NULL)
-			kids[n++] = c;
-	if (cJSON_IsObject(v))
-		/* An array of pointers: sizeof of a pointer is meant. */
-		// NOLINTNEXTLINE(bugprone-sizeof-expression)
-		qsort(kids, n, sizeof *kids, cmp_member);
-	for (size_t i = 0; i < n; i++) {
-		cJSON *c = canon(kids[i]);
-		if (c == NULL ||
-		    (cJSON_IsObject(v)
-			     ? !cJSON_AddItemToObject(o, kids[i]->string, c)
-			     : !cJSON_AddItemToArray(o, c))) {
-			cJSON_Delete(c);
-			cJSON_Delete(o);
-			free(kids);
-			return NULL;
-		}
-	}
-	free(kids);
-	return o;
 }
 
 /* v as compact JSON, members sorted; malloc'd, NULL when out of memory. */
 static char *print_canon(const cJSON *v)
 {
-	cJSON *c = canon(v);
+	cJSON *c = rj_sorted(v);
 	char *s = c ? cJSON_PrintUnformatted(c) : NULL;
 	cJSON_Delete(c);
 	return s;
@@ -1163,25 +1093,25 @@ static void amendments(html *x, const cJSON *list)
 	fputs("<ul class=\"amendments\">\n", out);
 	cJSON_ArrayForEach(a, list)
 	{
-		const cJSON *rec = obj(a, "recorded");
-		fprintf(out, "<li>amended by #%lld <code>", num(a, "seq"));
-		h(out, str(a, "cite"));
+		const cJSON *rec = rj_obj(a, "recorded");
+		fprintf(out, "<li>amended by #%lld <code>", rj_num(a, "seq"));
+		h(out, rj_str(a, "cite"));
 		fputs("</code> (<code>", out);
-		h(out, str(rec, "key_id"));
+		h(out, rj_str(rec, "key_id"));
 		fputs("</code>", out);
-		if (str(rec, "holder") != NULL) {
+		if (rj_str(rec, "holder") != NULL) {
 			fputs(", ", out);
-			h(out, str(rec, "holder"));
+			h(out, rj_str(rec, "holder"));
 		}
 		fputs(", ", out);
-		h(out, str(rec, "time"));
+		h(out, rj_str(rec, "time"));
 		fputs("): <q>", out);
-		h(out, str(a, "reason"));
+		h(out, rj_str(a, "reason"));
 		fputs("</q>\n<ul>", out);
-		cJSON_ArrayForEach(c, arr(a, "changes"))
+		cJSON_ArrayForEach(c, rj_arr(a, "changes"))
 		{
 			fputs("<li><code>", out);
-			h(out, str(c, "member"));
+			h(out, rj_str(c, "member"));
 			fputs("</code>: ", out);
 			json_value(x,
 				   cJSON_GetObjectItemCaseSensitive(c, "old"));
@@ -1209,16 +1139,17 @@ static void statements(html *x, const cJSON *list)
 static void statement(html *x, const cJSON *st)
 {
 	FILE *out = x->out;
-	const cJSON *by = obj(st, "by"), *said = obj(st, "said_at");
-	const cJSON *target = obj(st, "target"), *rec = obj(st, "recorded");
-	const cJSON *status = obj(st, "status"), *t;
-	const cJSON *responses = arr(st, "responses");
-	int claim = is(str(st, "type"), "claim");
+	const cJSON *by = rj_obj(st, "by"), *said = rj_obj(st, "said_at");
+	const cJSON *target = rj_obj(st, "target"),
+		    *rec = rj_obj(st, "recorded");
+	const cJSON *status = rj_obj(st, "status"), *t;
+	const cJSON *responses = rj_arr(st, "responses");
+	int claim = is(rj_str(st, "type"), "claim");
 	int quote = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "quote"));
 	int translated = cJSON_IsTrue(
 		cJSON_GetObjectItemCaseSensitive(st, "translated"));
-	const char *lang = str(st, "lang");
-	long long seq = num(st, "seq");
+	const char *lang = rj_str(st, "lang");
+	long long seq = rj_num(st, "seq");
 
 	fprintf(out, "<article class=\"stmt %s ", claim ? "claim" : "response");
 	colour_class(out, st);
@@ -1228,15 +1159,15 @@ static void statement(html *x, const cJSON *st)
 		"<h3 class=\"who\"><a class=\"seq\" href=\"#s-%lld\">"
 		"#%lld</a> <a class=\"actor\" href=\"#a-",
 		seq, seq);
-	h(out, str(by, "id"));
+	h(out, rj_str(by, "id"));
 	fputs("\">", out);
-	h(out, str(by, "name") ? str(by, "name") : str(by, "id"));
+	h(out, rj_str(by, "name") ? rj_str(by, "name") : rj_str(by, "id"));
 	fputs("</a> <code>", out);
-	h(out, str(by, "id"));
+	h(out, rj_str(by, "id"));
 	fputs("</code>", out);
-	if (cJSON_GetArraySize(arr(st, "with")) > 0) {
+	if (cJSON_GetArraySize(rj_arr(st, "with")) > 0) {
 		fputs(" <span class=\"with\">with ", out);
-		actor_list(out, arr(st, "with"), ", ");
+		actor_list(out, rj_arr(st, "with"), ", ");
 		fputs("</span>", out);
 	}
 	if (claim) {
@@ -1245,14 +1176,14 @@ static void statement(html *x, const cJSON *st)
 			fprintf(out,
 				" <span class=\"badge\" title=\"status at "
 				"log size %lld\">",
-				num(status, "as_of_size"));
-			h(out, str(status, "value"));
+				rj_num(status, "as_of_size"));
+			h(out, rj_str(status, "value"));
 			fputs("</span>", out);
 		}
 	} else {
-		long long ts = num(target, "seq");
+		long long ts = rj_num(target, "seq");
 		fputs(" <span class=\"badge\">", out);
-		h(out, str(st, "stance"));
+		h(out, rj_str(st, "stance"));
 		fputs("</span> ", out);
 		if (find_item(x, ts) != NULL)
 			fprintf(out, "<a href=\"#s-%lld\">#%lld</a>", ts, ts);
@@ -1263,15 +1194,16 @@ static void statement(html *x, const cJSON *st)
 				ts);
 	}
 	fputs("</h3>\n<p class=\"when\">said <time", out);
-	if (str(said, "value") != NULL) {
+	if (rj_str(said, "value") != NULL) {
 		fputs(" datetime=\"", out);
-		h(out, str(said, "value"));
+		h(out, rj_str(said, "value"));
 		fputc('"', out);
 	}
 	fputc('>', out);
-	h(out, str(said, "text") ? str(said, "text") : str(said, "value"));
+	h(out,
+	  rj_str(said, "text") ? rj_str(said, "text") : rj_str(said, "value"));
 	fputs("</time> <span class=\"prec\">(precision: ", out);
-	h(out, str(said, "precision"));
+	h(out, rj_str(said, "precision"));
 	fputs(")</span></p>\n", out);
 
 	/* The words. */
@@ -1288,7 +1220,7 @@ static void statement(html *x, const cJSON *st)
 		fputc('"', out);
 	}
 	fputc('>', out);
-	h(out, str(st, "text"));
+	h(out, rj_str(st, "text"));
 	fputs(quote ? "</blockquote>\n" : "</span></p>\n", out);
 
 	fputs("<dl class=\"fields\">\n", out);
@@ -1303,31 +1235,31 @@ static void statement(html *x, const cJSON *st)
 	if (translated)
 		fputs(", a translation", out);
 	fputs("</dd>\n", out);
-	if (translated && str(st, "original") != NULL) {
+	if (translated && rj_str(st, "original") != NULL) {
 		field(out, "original");
 		fputs("<blockquote class=\"original\">", out);
-		h(out, str(st, "original"));
+		h(out, rj_str(st, "original"));
 		fputs("</blockquote></dd>\n", out);
 	}
-	if (str(by, "name_when_recorded") != NULL) {
+	if (rj_str(by, "name_when_recorded") != NULL) {
 		field(out, "named");
-		h(out, str(by, "name_when_recorded"));
+		h(out, rj_str(by, "name_when_recorded"));
 		fputs(" when recorded</dd>\n", out);
 	}
-	if (cJSON_GetArraySize(arr(st, "via")) > 0) {
+	if (cJSON_GetArraySize(rj_arr(st, "via")) > 0) {
 		field(out, "via");
-		actor_list(out, arr(st, "via"), " → ");
+		actor_list(out, rj_arr(st, "via"), " → ");
 		fputs("</dd>\n", out);
 	}
-	source(out, obj(st, "source"));
-	if (cJSON_GetArraySize(arr(st, "about")) > 0) {
+	source(out, rj_obj(st, "source"));
+	if (cJSON_GetArraySize(rj_arr(st, "about")) > 0) {
 		field(out, "about");
-		actor_list(out, arr(st, "about"), ", ");
+		actor_list(out, rj_arr(st, "about"), ", ");
 		fputs("</dd>\n", out);
 	}
-	if (cJSON_GetArraySize(arr(st, "topics")) > 0) {
+	if (cJSON_GetArraySize(rj_arr(st, "topics")) > 0) {
 		field(out, "topics");
-		cJSON_ArrayForEach(t, arr(st, "topics"))
+		cJSON_ArrayForEach(t, rj_arr(st, "topics"))
 		{
 			fputs("<span class=\"topic\">", out);
 			h(out, cJSON_IsString(t) ? t->valuestring : "?");
@@ -1336,9 +1268,9 @@ static void statement(html *x, const cJSON *st)
 		fputs("</dd>\n", out);
 	}
 	fputs("</dl>\n", out);
-	if (cJSON_GetArraySize(arr(st, "warnings")) > 0) {
+	if (cJSON_GetArraySize(rj_arr(st, "warnings")) > 0) {
 		fputs("<ul class=\"warnings\">\n", out);
-		cJSON_ArrayForEach(t, arr(st, "warnings"))
+		cJSON_ArrayForEach(t, rj_arr(st, "warnings"))
 		{
 			fputs("<li>warning: ", out);
 			h(out, cJSON_IsString(t) ? t->valuestring : "?");
@@ -1347,30 +1279,30 @@ static void statement(html *x, const cJSON *st)
 		fputs("</ul>\n", out);
 	}
 	fputs("<p class=\"prov\">recorded by <code>", out);
-	h(out, str(rec, "key_id"));
+	h(out, rj_str(rec, "key_id"));
 	fputs("</code>", out);
-	if (str(rec, "holder") != NULL) {
+	if (rj_str(rec, "holder") != NULL) {
 		fputs(" (", out);
-		h(out, str(rec, "holder"));
+		h(out, rj_str(rec, "holder"));
 		fputc(')', out);
 	}
 	fputs(" at ", out);
-	h(out, str(rec, "time"));
+	h(out, rj_str(rec, "time"));
 	fputs(" as <code class=\"cite\">", out);
-	h(out, str(st, "cite"));
+	h(out, rj_str(st, "cite"));
 	fputs("</code>", out);
-	if (str(st, "leaf_hash") != NULL) {
+	if (rj_str(st, "leaf_hash") != NULL) {
 		fputs("<br>leaf hash <code>", out);
-		h(out, str(st, "leaf_hash"));
+		h(out, rj_str(st, "leaf_hash"));
 		fputs("</code>", out);
 	}
 	if (target != NULL) {
 		fputs("<br>answers <code>", out);
-		h(out, str(target, "cite"));
+		h(out, rj_str(target, "cite"));
 		fputs("</code>", out);
 	}
 	fputs("</p>\n", out);
-	amendments(x, arr(st, "amendments"));
+	amendments(x, rj_arr(st, "amendments"));
 	if (cJSON_GetArraySize(responses) > 0) {
 		fputs("<div class=\"responses\">\n", out);
 		statements(x, responses);
@@ -1385,7 +1317,7 @@ static void statement(html *x, const cJSON *st)
 static void actors(html *x)
 {
 	FILE *out = x->out;
-	const cJSON *a, *list = arr(x->report, "actors");
+	const cJSON *a, *list = rj_arr(x->report, "actors");
 
 	if (cJSON_GetArraySize(list) == 0)
 		return;
@@ -1399,51 +1331,51 @@ static void actors(html *x)
 		const cJSON *n;
 		int first = 1;
 		fputs("<tr id=\"a-", out);
-		h(out, str(a, "id"));
+		h(out, rj_str(a, "id"));
 		fputs("\"><td><code>", out);
-		h(out, str(a, "id"));
+		h(out, rj_str(a, "id"));
 		fputs("</code></td><td>", out);
-		h(out, str(a, "name"));
+		h(out, rj_str(a, "name"));
 		/* Earlier names. */
-		cJSON_ArrayForEach(n, arr(a, "names"))
+		cJSON_ArrayForEach(n, rj_arr(a, "names"))
 		{
-			if (str(a, "name") != NULL &&
-			    is(str(n, "name"), str(a, "name")))
+			if (rj_str(a, "name") != NULL &&
+			    is(rj_str(n, "name"), rj_str(a, "name")))
 				continue;
 			fputs(first ? "<br><small>earlier: " : "; ", out);
 			first = 0;
-			h(out, str(n, "name"));
-			fprintf(out, " (#%lld)", num(n, "seq"));
+			h(out, rj_str(n, "name"));
+			fprintf(out, " (#%lld)", rj_num(n, "seq"));
 		}
 		if (!first)
 			fputs("</small>", out);
 		fputs("</td><td>", out);
-		h(out, str(a, "kind"));
+		h(out, rj_str(a, "kind"));
 		fputs("</td><td>", out);
-		if (actor_name(x, str(a, "part_of")) != NULL) {
+		if (actor_name(x, rj_str(a, "part_of")) != NULL) {
 			fputs("<a href=\"#a-", out);
-			h(out, str(a, "part_of"));
+			h(out, rj_str(a, "part_of"));
 			fputs("\"><code>", out);
-			h(out, str(a, "part_of"));
+			h(out, rj_str(a, "part_of"));
 			fputs("</code></a>", out);
-		} else if (str(a, "part_of") != NULL) {
+		} else if (rj_str(a, "part_of") != NULL) {
 			/* Not named in this report: no row to link to. */
 			fputs("<code>", out);
-			h(out, str(a, "part_of"));
+			h(out, rj_str(a, "part_of"));
 			fputs("</code>", out);
 		}
 		fputs("</td><td>", out);
 		first = 1;
-		cJSON_ArrayForEach(n, arr(a, "aliases"))
+		cJSON_ArrayForEach(n, rj_arr(a, "aliases"))
 		{
 			fputs(first ? "" : ", ", out);
 			first = 0;
 			h(out, cJSON_IsString(n) ? n->valuestring : "?");
 		}
 		fputs("</td><td>", out);
-		h(out, str(a, "description"));
+		h(out, rj_str(a, "description"));
 		fprintf(out, "</td><td>#%lld</td></tr>\n",
-			num(a, "declared_at"));
+			rj_num(a, "declared_at"));
 	}
 	fputs("</tbody>\n</table>\n</section>\n", out);
 }
@@ -1545,9 +1477,10 @@ static void colour_css(FILE *out)
 int render_html(const cJSON *report, FILE *out)
 {
 	html x = {0};
-	const cJSON *log = obj(report, "log"), *view = obj(report, "view");
-	const cJSON *list = arr(report, "statements");
-	int threads = is(str(view, "kind"), "threads");
+	const cJSON *log = rj_obj(report, "log"),
+		    *view = rj_obj(report, "view");
+	const cJSON *list = rj_arr(report, "statements");
+	int threads = is(rj_str(view, "kind"), "threads");
 
 	x.out = out;
 	x.report = report;
@@ -1562,7 +1495,7 @@ int render_html(const cJSON *report, FILE *out)
 	      "<meta name=\"generator\" content=\"avow report\">\n"
 	      "<title>avow report: ",
 	      out);
-	h(out, str(log, "origin"));
+	h(out, rj_str(log, "origin"));
 	fputs("</title>\n<style>\n", out);
 	fputs(css, out);
 	colour_css(out);
@@ -1579,7 +1512,7 @@ int render_html(const cJSON *report, FILE *out)
 	fputs("</section>\n", out);
 	actors(&x);
 	fputs("<footer>", out);
-	h(out, str(report, "report"));
+	h(out, rj_str(report, "report"));
 	fputs(" · every record is cited as <code>ORIGIN#SEQ@HASH8</code>, the "
 	      "first 8 hex digits of its leaf hash; check it with "
 	      "<code>avow-verify</code>.</footer>\n</body>\n</html>\n",

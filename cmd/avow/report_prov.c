@@ -56,24 +56,6 @@ typedef struct {
 	int oom;
 } prov;
 
-static const char *str(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static const cJSON *obj(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsObject(v) ? v : NULL;
-}
-
-static long long num(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsNumber(v) ? (long long)v->valuedouble : -1;
-}
-
 static void seqs_add(prov *p, seqs *s, long long seq)
 {
 	if (s->n == s->cap) {
@@ -123,7 +105,7 @@ static void collect(prov *p, const cJSON *list)
 	const cJSON *st;
 	cJSON_ArrayForEach(st, list)
 	{
-		seqs_add(p, &p->in, num(st, "seq"));
+		seqs_add(p, &p->in, rj_num(st, "seq"));
 		collect(p, cJSON_GetObjectItemCaseSensitive(st, "responses"));
 	}
 }
@@ -271,7 +253,7 @@ static const char *prov_class(const char *kind)
 
 static void actor_agent(prov *p, const cJSON *a)
 {
-	const char *id = str(a, "id"), *kind = str(a, "kind");
+	const char *id = rj_str(a, "id"), *kind = rj_str(a, "kind");
 	char *q = qname("log", "actor-", id), *t = qname("avow", "", kind);
 	const cJSON *aliases = cJSON_GetObjectItemCaseSensitive(a, "aliases");
 	const cJSON *names = cJSON_GetObjectItemCaseSensitive(a, "names");
@@ -286,17 +268,17 @@ static void actor_agent(prov *p, const cJSON *a)
 	if (o == NULL || !is_new)
 		goto done;
 	add_types(p, o, prov_class(kind), kind ? t : NULL);
-	add_str(p, o, "prov:label", str(a, "name"));
+	add_str(p, o, "prov:label", rj_str(a, "name"));
 	add_str(p, o, "avow:id", id);
 	add_list(p, o, "avow:aliases", aliases);
-	if (str(a, "part_of") != NULL) {
-		char *po = qname("log", "actor-", str(a, "part_of"));
+	if (rj_str(a, "part_of") != NULL) {
+		char *po = qname("log", "actor-", rj_str(a, "part_of"));
 		if (po == NULL)
 			p->oom = 1;
 		add_typed(p, o, "avow:part_of", po, "prov:QUALIFIED_NAME");
 		free(po);
 	}
-	add_str(p, o, "avow:description", str(a, "description"));
+	add_str(p, o, "avow:description", rj_str(a, "description"));
 	if (cJSON_GetArraySize(names) > 1) {
 		/* Earlier names, for reading old sources. */
 		cJSON *arr = cJSON_AddArrayToObject(o, "avow:names");
@@ -305,15 +287,15 @@ static void actor_agent(prov *p, const cJSON *a)
 			p->oom = 1;
 		cJSON_ArrayForEach(n, names)
 		{
-			if (str(n, "name") != NULL &&
+			if (rj_str(n, "name") != NULL &&
 			    !cJSON_AddItemToArray(
-				    arr, cJSON_CreateString(str(n, "name"))))
+				    arr, cJSON_CreateString(rj_str(n, "name"))))
 				p->oom = 1;
 		}
 	}
-	if (num(a, "declared_at") >= 0 &&
+	if (rj_num(a, "declared_at") >= 0 &&
 	    cJSON_AddNumberToObject(o, "avow:declared_at",
-				    (double)num(a, "declared_at")) == NULL)
+				    (double)rj_num(a, "declared_at")) == NULL)
 		p->oom = 1;
 done:
 	free(q);
@@ -323,7 +305,7 @@ done:
 /* An actor named by a statement but missing from `actors`. */
 static void ensure_actor(prov *p, const cJSON *ref)
 {
-	char *q = qname("log", "actor-", str(ref, "id"));
+	char *q = qname("log", "actor-", rj_str(ref, "id"));
 	cJSON *o;
 	int is_new;
 
@@ -333,8 +315,8 @@ static void ensure_actor(prov *p, const cJSON *ref)
 	}
 	o = add_node(p, p->agent, q, &is_new);
 	if (o != NULL && is_new) {
-		add_str(p, o, "prov:label", str(ref, "name"));
-		add_str(p, o, "avow:id", str(ref, "id"));
+		add_str(p, o, "prov:label", rj_str(ref, "name"));
+		add_str(p, o, "avow:id", rj_str(ref, "id"));
 	}
 	free(q);
 }
@@ -342,7 +324,7 @@ static void ensure_actor(prov *p, const cJSON *ref)
 /* The agent of a recording key; returns its qualified name (malloc'd). */
 static char *key_agent(prov *p, const cJSON *rec)
 {
-	char *q = qname("log", "key-", str(rec, "key_id"));
+	char *q = qname("log", "key-", rj_str(rec, "key_id"));
 	cJSON *o;
 	int is_new;
 
@@ -353,8 +335,8 @@ static char *key_agent(prov *p, const cJSON *rec)
 	o = add_node(p, p->agent, q, &is_new);
 	if (o != NULL && is_new) {
 		add_types(p, o, "avow:KeyHolder", NULL);
-		add_str(p, o, "prov:label", str(rec, "holder"));
-		add_str(p, o, "avow:key_id", str(rec, "key_id"));
+		add_str(p, o, "prov:label", rj_str(rec, "holder"));
+		add_str(p, o, "avow:key_id", rj_str(rec, "key_id"));
 	}
 	return q;
 }
@@ -383,9 +365,9 @@ static char *record_activity(prov *p, long long seq, const cJSON *rec,
 		return q;
 	}
 	add_types(p, o, type, NULL);
-	add_str(p, o, "prov:startTime", str(rec, "time"));
-	add_str(p, o, "prov:endTime", str(rec, "time"));
-	if (rec != NULL && str(rec, "key_id") != NULL) {
+	add_str(p, o, "prov:startTime", rj_str(rec, "time"));
+	add_str(p, o, "prov:endTime", rj_str(rec, "time"));
+	if (rec != NULL && rj_str(rec, "key_id") != NULL) {
 		key = key_agent(p, rec);
 		relation(p, p->associated, "wAW", &p->n_aw, "prov:activity", q,
 			 "prov:agent", key);
@@ -408,7 +390,7 @@ static void add_refs(prov *p, cJSON *o, const char *k, const cJSON *list)
 	}
 	cJSON_ArrayForEach(r, list)
 	{
-		char *q = qname("log", "actor-", str(r, "id"));
+		char *q = qname("log", "actor-", rj_str(r, "id"));
 		if (q == NULL ||
 		    !cJSON_AddItemToArray(arr, typed(q, "prov:QUALIFIED_NAME")))
 			p->oom = 1;
@@ -420,7 +402,7 @@ static void add_refs(prov *p, cJSON *o, const char *k, const cJSON *list)
 static void attribute(prov *p, const char *ent, const cJSON *ref,
 		      const char *role)
 {
-	char *q = qname("log", "actor-", str(ref, "id"));
+	char *q = qname("log", "actor-", rj_str(ref, "id"));
 	cJSON *r;
 
 	ensure_actor(p, ref);
@@ -429,55 +411,6 @@ static void attribute(prov *p, const char *ent, const cJSON *ref,
 	if (r != NULL)
 		add_str(p, r, "avow:role", role);
 	free(q);
-}
-
-static int cmp_member(const void *a, const void *b)
-{
-	return strcmp((*(const cJSON *const *)a)->string,
-		      (*(const cJSON *const *)b)->string);
-}
-
-/* A copy of v with every object's members sorted by name, so that equal
- * values print the same whatever the order of their members. NULL when
- * out of memory. */
-static cJSON *canon(const cJSON *v)
-{
-	const cJSON **kids;
-	cJSON *o;
-	size_t n = 0;
-
-	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
-		return cJSON_Duplicate(v, 0);
-	o = cJSON_IsObject(v) ? cJSON_CreateObject() : cJSON_CreateArray();
-	/* An array of pointers: sizeof of a pointer is meant. */
-	// NOLINTNEXTLINE(bugprone-sizeof-expression)
-	kids = malloc(((size_t)cJSON_GetArraySize(v) + 1) * sizeof *kids);
-	if (o == NULL || kids == NULL) {
-		cJSON_Delete(o);
-		free(kids);
-		return NULL;
-	}
-	for (const cJSON *c = v->child; c != NULL; c = c->next)
-		if (!cJSON_IsObject(v) || c->string != NULL)
-			kids[n++] = c;
-	if (cJSON_IsObject(v))
-		/* An array of pointers: sizeof of a pointer is meant. */
-		// NOLINTNEXTLINE(bugprone-sizeof-expression)
-		qsort(kids, n, sizeof *kids, cmp_member);
-	for (size_t i = 0; i < n; i++) {
-		cJSON *c = canon(kids[i]);
-		if (c == NULL ||
-		    (cJSON_IsObject(v)
-			     ? !cJSON_AddItemToObject(o, kids[i]->string, c)
-			     : !cJSON_AddItemToArray(o, c))) {
-			cJSON_Delete(c);
-			cJSON_Delete(o);
-			free(kids);
-			return NULL;
-		}
-	}
-	free(kids);
-	return o;
 }
 
 /* An amendment's changes as JSON text (PROV attribute values are
@@ -502,15 +435,16 @@ static void add_changes(prov *p, cJSON *a, const cJSON *changes)
 			goto oom;
 		}
 		if (cJSON_AddStringToObject(o, "member",
-					    str(i, "member") ? str(i, "member")
-							     : "") == NULL)
+					    rj_str(i, "member")
+						    ? rj_str(i, "member")
+						    : "") == NULL)
 			goto oom;
-		c = old ? canon(old) : cJSON_CreateNull();
+		c = old ? rj_sorted(old) : cJSON_CreateNull();
 		if (c == NULL || !cJSON_AddItemToObject(o, "old", c)) {
 			cJSON_Delete(c);
 			goto oom;
 		}
-		c = new ? canon(new) : cJSON_CreateNull();
+		c = new ? rj_sorted(new) : cJSON_CreateNull();
 		if (c == NULL || !cJSON_AddItemToObject(o, "new", c)) {
 			cJSON_Delete(c);
 			goto oom;
@@ -530,14 +464,15 @@ oom:
 
 static void statement(prov *p, const cJSON *st)
 {
-	const cJSON *said = obj(st, "said_at"), *src = obj(st, "source");
-	const cJSON *target = obj(st, "target"), *rec = obj(st, "recorded");
+	const cJSON *said = rj_obj(st, "said_at"), *src = rj_obj(st, "source");
+	const cJSON *target = rj_obj(st, "target"),
+		    *rec = rj_obj(st, "recorded");
 	const cJSON *with = cJSON_GetObjectItemCaseSensitive(st, "with");
 	const cJSON *amends =
 		cJSON_GetObjectItemCaseSensitive(st, "amendments");
-	const char *type = str(st, "type");
+	const char *type = rj_str(st, "type");
 	int claim = type != NULL && strcmp(type, "claim") == 0;
-	long long seq = num(st, "seq");
+	long long seq = rj_num(st, "seq");
 	long long at = find_in(p, seq);
 	char *ent, *act;
 	cJSON *o, *r;
@@ -558,35 +493,37 @@ static void statement(prov *p, const cJSON *st)
 		return;
 	}
 	add_types(p, o, claim ? "avow:Claim" : "avow:Response", NULL);
-	add_str(p, o, "avow:cite", str(st, "cite"));
-	add_str(p, o, "avow:leaf_hash", str(st, "leaf_hash"));
-	add_str(p, o, "avow:text", str(st, "text"));
+	add_str(p, o, "avow:cite", rj_str(st, "cite"));
+	add_str(p, o, "avow:leaf_hash", rj_str(st, "leaf_hash"));
+	add_str(p, o, "avow:text", rj_str(st, "text"));
 	if (cJSON_AddBoolToObject(o, "avow:quote",
 				  cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
 					  st, "quote"))) == NULL)
 		p->oom = 1;
-	add_str(p, o, "avow:lang", str(st, "lang"));
+	add_str(p, o, "avow:lang", rj_str(st, "lang"));
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "translated"))) {
 		if (cJSON_AddTrueToObject(o, "avow:translated") == NULL)
 			p->oom = 1;
-		add_str(p, o, "avow:original", str(st, "original"));
+		add_str(p, o, "avow:original", rj_str(st, "original"));
 	}
-	add_str(p, o, "avow:said_at", str(said, "value"));
-	add_str(p, o, "avow:said_at_precision", str(said, "precision"));
-	add_typed(p, o, "avow:said_at_start", str(said, "start"),
+	add_str(p, o, "avow:said_at", rj_str(said, "value"));
+	add_str(p, o, "avow:said_at_precision", rj_str(said, "precision"));
+	add_typed(p, o, "avow:said_at_start", rj_str(said, "start"),
 		  "xsd:dateTime");
-	add_typed(p, o, "avow:said_at_end", str(said, "end"), "xsd:dateTime");
+	add_typed(p, o, "avow:said_at_end", rj_str(said, "end"),
+		  "xsd:dateTime");
 	if (!claim)
-		add_str(p, o, "avow:stance", str(st, "stance"));
+		add_str(p, o, "avow:stance", rj_str(st, "stance"));
 	if (claim)
-		add_str(p, o, "avow:status", str(obj(st, "status"), "value"));
-	add_str(p, o, "avow:source_title", str(src, "title"));
-	add_typed(p, o, "avow:source_url", str(src, "url"), "xsd:anyURI");
-	add_str(p, o, "avow:source_publisher", str(src, "publisher"));
-	add_str(p, o, "avow:source_published", str(src, "published"));
-	add_typed(p, o, "avow:source_retrieved", str(src, "retrieved"),
+		add_str(p, o, "avow:status",
+			rj_str(rj_obj(st, "status"), "value"));
+	add_str(p, o, "avow:source_title", rj_str(src, "title"));
+	add_typed(p, o, "avow:source_url", rj_str(src, "url"), "xsd:anyURI");
+	add_str(p, o, "avow:source_publisher", rj_str(src, "publisher"));
+	add_str(p, o, "avow:source_published", rj_str(src, "published"));
+	add_typed(p, o, "avow:source_retrieved", rj_str(src, "retrieved"),
 		  "xsd:dateTime");
-	add_str(p, o, "avow:source_sha256", str(src, "sha256"));
+	add_str(p, o, "avow:source_sha256", rj_str(src, "sha256"));
 	add_refs(p, o, "avow:via", cJSON_GetObjectItemCaseSensitive(st, "via"));
 	add_refs(p, o, "avow:about",
 		 cJSON_GetObjectItemCaseSensitive(st, "about"));
@@ -594,14 +531,14 @@ static void statement(prov *p, const cJSON *st)
 		 cJSON_GetObjectItemCaseSensitive(st, "topics"));
 	add_list(p, o, "avow:warnings",
 		 cJSON_GetObjectItemCaseSensitive(st, "warnings"));
-	if (obj(st, "by") != NULL &&
-	    str(obj(st, "by"), "name_when_recorded") != NULL)
+	if (rj_obj(st, "by") != NULL &&
+	    rj_str(rj_obj(st, "by"), "name_when_recorded") != NULL)
 		add_str(p, o, "avow:by_name_when_recorded",
-			str(obj(st, "by"), "name_when_recorded"));
+			rj_str(rj_obj(st, "by"), "name_when_recorded"));
 
 	/* Who said it. */
-	if (obj(st, "by") != NULL)
-		attribute(p, ent, obj(st, "by"), "by");
+	if (rj_obj(st, "by") != NULL)
+		attribute(p, ent, rj_obj(st, "by"), "by");
 	cJSON_ArrayForEach(i, with)
 	{
 		attribute(p, ent, i, "with");
@@ -609,7 +546,7 @@ static void statement(prov *p, const cJSON *st)
 
 	/* What it answers. */
 	if (target != NULL) {
-		long long ts = num(target, "seq");
+		long long ts = rj_num(target, "seq");
 		char *t = seq_name(ts);
 		cJSON *te;
 		if (t == NULL) {
@@ -624,7 +561,7 @@ static void statement(prov *p, const cJSON *st)
 			} else {
 				add_types(p, te, "avow:Statement", NULL);
 				add_str(p, te, "avow:cite",
-					str(target, "cite"));
+					rj_str(target, "cite"));
 				add_str(p, te, "prov:label",
 					"not in this report");
 			}
@@ -632,7 +569,7 @@ static void statement(prov *p, const cJSON *st)
 		r = relation(p, p->derived, "wDF", &p->n_df,
 			     "prov:generatedEntity", ent, "prov:usedEntity", t);
 		if (r != NULL)
-			add_str(p, r, "avow:stance", str(st, "stance"));
+			add_str(p, r, "avow:stance", rj_str(st, "stance"));
 		free(t);
 	}
 
@@ -641,13 +578,13 @@ static void statement(prov *p, const cJSON *st)
 	r = relation(p, p->generated, "wGB", &p->n_gb, "prov:entity", ent,
 		     "prov:activity", act);
 	if (r != NULL)
-		add_str(p, r, "prov:time", str(rec, "time"));
+		add_str(p, r, "prov:time", rj_str(rec, "time"));
 	free(act);
 
 	/* Amendments: each its own recording, which influenced the body. */
 	cJSON_ArrayForEach(i, amends)
 	{
-		long long as = num(i, "seq");
+		long long as = rj_num(i, "seq");
 		cJSON *a = NULL;
 		char b[32];
 		if (seqs_has(&p->amends, as)) { /* cannot happen: one target */
@@ -655,14 +592,14 @@ static void statement(prov *p, const cJSON *st)
 			act = qname("log", "record-", b);
 		} else {
 			seqs_add(p, &p->amends, as);
-			act = record_activity(p, as, obj(i, "recorded"),
+			act = record_activity(p, as, rj_obj(i, "recorded"),
 					      "avow:Amendment", &a);
 		}
 		if (a != NULL) {
 			const cJSON *changes =
 				cJSON_GetObjectItemCaseSensitive(i, "changes");
-			add_str(p, a, "avow:cite", str(i, "cite"));
-			add_str(p, a, "avow:reason", str(i, "reason"));
+			add_str(p, a, "avow:cite", rj_str(i, "cite"));
+			add_str(p, a, "avow:reason", rj_str(i, "reason"));
 			if (changes != NULL)
 				add_changes(p, a, changes);
 		}
@@ -686,8 +623,10 @@ static void statements(prov *p, const cJSON *list)
 
 static void log_entity(prov *p, const cJSON *report)
 {
-	const cJSON *log = obj(report, "log"), *cp = obj(log, "checkpoint");
-	const cJSON *as_of = obj(report, "as_of"), *view = obj(report, "view");
+	const cJSON *log = rj_obj(report, "log"),
+		    *cp = rj_obj(log, "checkpoint");
+	const cJSON *as_of = rj_obj(report, "as_of"),
+		    *view = rj_obj(report, "view");
 	cJSON *o;
 	int is_new;
 
@@ -695,25 +634,25 @@ static void log_entity(prov *p, const cJSON *report)
 	if (o == NULL)
 		return;
 	add_types(p, o, "avow:Log", NULL);
-	add_str(p, o, "avow:origin", str(log, "origin"));
-	if (cJSON_AddNumberToObject(o, "avow:size", (double)num(log, "size")) ==
-	    NULL)
+	add_str(p, o, "avow:origin", rj_str(log, "origin"));
+	if (cJSON_AddNumberToObject(o, "avow:size",
+				    (double)rj_num(log, "size")) == NULL)
 		p->oom = 1;
-	add_str(p, o, "avow:tree_hash", str(log, "tree_hash"));
-	add_str(p, o, "avow:audit", str(log, "audit"));
+	add_str(p, o, "avow:tree_hash", rj_str(log, "tree_hash"));
+	add_str(p, o, "avow:audit", rj_str(log, "audit"));
 	if (cp != NULL) {
-		add_str(p, o, "avow:checkpoint_key_id", str(cp, "key_id"));
+		add_str(p, o, "avow:checkpoint_key_id", rj_str(cp, "key_id"));
 		if (cJSON_AddNumberToObject(o, "avow:checkpoint_size",
-					    (double)num(cp, "size")) == NULL)
+					    (double)rj_num(cp, "size")) == NULL)
 			p->oom = 1;
 	}
 	add_str(p, o, "avow:no_checkpoint_warning",
-		str(log, "no_checkpoint_warning"));
+		rj_str(log, "no_checkpoint_warning"));
 	if (as_of != NULL &&
 	    cJSON_AddNumberToObject(o, "avow:as_of_seq",
-				    (double)num(as_of, "seq")) == NULL)
+				    (double)rj_num(as_of, "seq")) == NULL)
 		p->oom = 1;
-	add_str(p, o, "avow:view", str(view, "kind"));
+	add_str(p, o, "avow:view", rj_str(view, "kind"));
 }
 
 /* The namespace of this log's records: urn:avow:log:ORIGIN#, the bytes of
@@ -742,10 +681,10 @@ static char *log_ns(const char *origin)
 int render_prov(const cJSON *report, FILE *out)
 {
 	prov p = {0};
-	const cJSON *a, *log = obj(report, "log");
+	const cJSON *a, *log = rj_obj(report, "log");
 	cJSON *prefix;
 	char *ns = NULL, *text = NULL;
-	const char *origin = str(log, "origin");
+	const char *origin = rj_str(log, "origin");
 	int rc = -1;
 
 	p.doc = cJSON_CreateObject();

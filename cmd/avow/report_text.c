@@ -14,12 +14,6 @@ typedef struct {
 	int colour;
 } out;
 
-static const char *sv(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static double nv(const cJSON *o, const char *name)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
@@ -62,8 +56,8 @@ static void refs(FILE *f, const cJSON *arr, const char *sep)
 	int first = 1;
 
 	for (const cJSON *a = arr ? arr->child : NULL; a; a = a->next) {
-		fprintf(f, "%s%s (%s)", first ? "" : sep, sv(a, "id"),
-			sv(a, "name") ? sv(a, "name") : "?");
+		fprintf(f, "%s%s (%s)", first ? "" : sep, rj_str(a, "id"),
+			rj_str(a, "name") ? rj_str(a, "name") : "?");
 		first = 0;
 	}
 }
@@ -89,15 +83,17 @@ static void text_head(out *o, const cJSON *r)
 		    *as = ov(r, "as_of"), *v = ov(r, "view");
 
 	style(o, "1");
-	fprintf(o->f, "avow report: %s", sv(l, "origin"));
+	fprintf(o->f, "avow report: %s", rj_str(l, "origin"));
 	style(o, "0");
-	fprintf(o->f, "\n%s %s, %.0f records, tree hash %s\n", sv(l, "source"),
-		sv(l, "path"), nv(l, "size"), sv(l, "tree_hash"));
+	fprintf(o->f, "\n%s %s, %.0f records, tree hash %s\n",
+		rj_str(l, "source"), rj_str(l, "path"), nv(l, "size"),
+		rj_str(l, "tree_hash"));
 	if (cJSON_IsObject(cp))
 		fprintf(o->f,
 			"audit: PASS, against checkpoint %s (%.0f records, "
 			"signed by %s)\n",
-			sv(cp, "file"), nv(cp, "size"), sv(cp, "key_id"));
+			rj_str(cp, "file"), nv(cp, "size"),
+			rj_str(cp, "key_id"));
 	else
 		fprintf(o->f, "audit: PASS, without a trusted checkpoint (it "
 			      "cannot tell this log from a copy whose newest "
@@ -105,23 +101,23 @@ static void text_head(out *o, const cJSON *r)
 	if (cJSON_IsObject(as))
 		fprintf(o->f, "as of: record %.0f (the first %.0f records)\n",
 			nv(as, "seq"), nv(as, "size"));
-	fprintf(o->f, "view: %s", sv(v, "kind"));
-	if (sv(v, "query"))
-		fprintf(o->f, ", query \"%s\"", sv(v, "query"));
+	fprintf(o->f, "view: %s", rj_str(v, "kind"));
+	if (rj_str(v, "query"))
+		fprintf(o->f, ", query \"%s\"", rj_str(v, "query"));
 	if (nv(v, "claim") >= 0)
 		fprintf(o->f, ", claim #%.0f", nv(v, "claim"));
-	if (sv(v, "actor"))
-		fprintf(o->f, ", actor %s%s", sv(v, "actor"),
+	if (rj_str(v, "actor"))
+		fprintf(o->f, ", actor %s%s", rj_str(v, "actor"),
 			cJSON_IsTrue(ov(v, "include_parts")) ? " and its parts"
 							     : "");
-	if (sv(v, "topic"))
-		fprintf(o->f, ", topic %s", sv(v, "topic"));
-	if (sv(v, "since"))
-		fprintf(o->f, ", since %s", sv(v, "since"));
-	if (sv(v, "until"))
-		fprintf(o->f, ", until %s", sv(v, "until"));
+	if (rj_str(v, "topic"))
+		fprintf(o->f, ", topic %s", rj_str(v, "topic"));
+	if (rj_str(v, "since"))
+		fprintf(o->f, ", since %s", rj_str(v, "since"));
+	if (rj_str(v, "until"))
+		fprintf(o->f, ", until %s", rj_str(v, "until"));
 	fprintf(o->f, "; %.0f %s%s", nv(v, "total"),
-		!strcmp(sv(v, "kind"), "threads") ? "thread" : "statement",
+		!strcmp(rj_str(v, "kind"), "threads") ? "thread" : "statement",
 		nv(v, "total") == 1 ? "" : "s");
 	if (nv(v, "offset") > 0 || nv(v, "limit") >= 0)
 		fprintf(o->f, ", showing %d from %.0f",
@@ -135,7 +131,7 @@ static void text_statement(out *o, const cJSON *s, int depth)
 	const cJSON *by = ov(s, "by"), *said = ov(s, "said_at"),
 		    *src = ov(s, "source"), *rec = ov(s, "recorded"),
 		    *st = ov(s, "status");
-	int claim = !strcmp(sv(s, "type"), "claim");
+	int claim = !strcmp(rj_str(s, "type"), "claim");
 
 	indent(o, depth);
 	if (claim) {
@@ -143,29 +139,31 @@ static void text_statement(out *o, const cJSON *s, int depth)
 		fputs("■ CLAIM ", o->f);
 	} else {
 		style(o, "1");
-		fprintf(o->f, "└─ %s: ", sv(s, "stance"));
+		fprintf(o->f, "└─ %s: ", rj_str(s, "stance"));
 	}
-	fprintf(o->f, "#%.0f %s (%s)", nv(s, "seq"), sv(by, "id"),
-		sv(by, "name"));
+	fprintf(o->f, "#%.0f %s (%s)", nv(s, "seq"), rj_str(by, "id"),
+		rj_str(by, "name"));
 	style(o, "0");
 	fprintf(o->f, ", said %s [precision: %s]",
-		sv(said, "text") ? sv(said, "text") : sv(said, "value"),
-		sv(said, "precision") ? sv(said, "precision") : "?");
+		rj_str(said, "text") ? rj_str(said, "text")
+				     : rj_str(said, "value"),
+		rj_str(said, "precision") ? rj_str(said, "precision") : "?");
 	if (st != NULL) {
 		fputs(" ", o->f);
-		style(o, status_colour(sv(st, "value")));
-		fprintf(o->f, "[%s]", sv(st, "value"));
+		style(o, status_colour(rj_str(st, "value")));
+		fprintf(o->f, "[%s]", rj_str(st, "value"));
 		style(o, "0");
 	}
 	fputc('\n', o->f);
-	if (sv(by, "name_when_recorded")) {
+	if (rj_str(by, "name_when_recorded")) {
 		indent(o, depth);
 		fprintf(o->f, "  (recorded under the name \"%s\")\n",
-			sv(by, "name_when_recorded"));
+			rj_str(by, "name_when_recorded"));
 	}
 	if (!claim && depth == 0) {
 		indent(o, depth);
-		fprintf(o->f, "  answers: %s\n", sv(ov(s, "target"), "cite"));
+		fprintf(o->f, "  answers: %s\n",
+			rj_str(ov(s, "target"), "cite"));
 	}
 	if (cJSON_GetArraySize(ov(s, "with")) > 0) {
 		indent(o, depth);
@@ -175,34 +173,34 @@ static void text_statement(out *o, const cJSON *s, int depth)
 	}
 	lines(o, depth,
 	      cJSON_IsTrue(ov(s, "quote")) ? "quote: " : "paraphrase: ",
-	      sv(s, "text"));
-	if (sv(s, "lang") || cJSON_IsTrue(ov(s, "translated"))) {
+	      rj_str(s, "text"));
+	if (rj_str(s, "lang") || cJSON_IsTrue(ov(s, "translated"))) {
 		indent(o, depth);
 		fprintf(o->f, "  language: %s%s\n",
-			sv(s, "lang") ? sv(s, "lang") : "?",
+			rj_str(s, "lang") ? rj_str(s, "lang") : "?",
 			cJSON_IsTrue(ov(s, "translated")) ? ", translated"
 							  : "");
-		if (sv(s, "original"))
-			lines(o, depth, "original: ", sv(s, "original"));
+		if (rj_str(s, "original"))
+			lines(o, depth, "original: ", rj_str(s, "original"));
 	}
 	indent(o, depth);
 	fputs("  source: ", o->f);
-	if (sv(src, "title"))
-		fprintf(o->f, "\"%s\"", sv(src, "title"));
-	if (sv(src, "url"))
-		fprintf(o->f, "%s%s", sv(src, "title") ? " " : "",
-			sv(src, "url"));
-	if (sv(src, "publisher"))
-		fprintf(o->f, ", %s", sv(src, "publisher"));
-	if (sv(src, "published"))
-		fprintf(o->f, ", published %s", sv(src, "published"));
-	if (sv(src, "retrieved"))
-		fprintf(o->f, ", retrieved %s", sv(src, "retrieved"));
+	if (rj_str(src, "title"))
+		fprintf(o->f, "\"%s\"", rj_str(src, "title"));
+	if (rj_str(src, "url"))
+		fprintf(o->f, "%s%s", rj_str(src, "title") ? " " : "",
+			rj_str(src, "url"));
+	if (rj_str(src, "publisher"))
+		fprintf(o->f, ", %s", rj_str(src, "publisher"));
+	if (rj_str(src, "published"))
+		fprintf(o->f, ", published %s", rj_str(src, "published"));
+	if (rj_str(src, "retrieved"))
+		fprintf(o->f, ", retrieved %s", rj_str(src, "retrieved"));
 	fputc('\n', o->f);
-	if (sv(src, "sha256")) {
+	if (rj_str(src, "sha256")) {
 		indent(o, depth);
 		fprintf(o->f, "  archived copy sha256: %s\n",
-			sv(src, "sha256"));
+			rj_str(src, "sha256"));
 	}
 	if (cJSON_GetArraySize(ov(s, "via")) > 0) {
 		indent(o, depth);
@@ -237,8 +235,9 @@ static void text_statement(out *o, const cJSON *s, int depth)
 	}
 	indent(o, depth);
 	style(o, "2");
-	fprintf(o->f, "  recorded by %s (%s) at %s as %s\n", sv(rec, "key_id"),
-		sv(rec, "holder"), sv(rec, "time"), sv(s, "cite"));
+	fprintf(o->f, "  recorded by %s (%s) at %s as %s\n",
+		rj_str(rec, "key_id"), rj_str(rec, "holder"),
+		rj_str(rec, "time"), rj_str(s, "cite"));
 	style(o, "0");
 	for (const cJSON *a = ov(s, "amendments") ? ov(s, "amendments")->child
 						  : NULL;
@@ -246,12 +245,13 @@ static void text_statement(out *o, const cJSON *s, int depth)
 		const cJSON *ar = ov(a, "recorded");
 		indent(o, depth);
 		fprintf(o->f, "  amended by #%.0f (%s, %s): %s\n", nv(a, "seq"),
-			sv(ar, "key_id"), sv(ar, "time"), sv(a, "reason"));
+			rj_str(ar, "key_id"), rj_str(ar, "time"),
+			rj_str(a, "reason"));
 		for (const cJSON *c = ov(a, "changes")->child; c; c = c->next) {
 			char *old = cJSON_PrintUnformatted(ov(c, "old"));
 			char *new = cJSON_PrintUnformatted(ov(c, "new"));
 			indent(o, depth);
-			fprintf(o->f, "    %s: %s -> %s\n", sv(c, "member"),
+			fprintf(o->f, "    %s: %s -> %s\n", rj_str(c, "member"),
 				old ? old : "?", new ? new : "?");
 			cJSON_free(old);
 			cJSON_free(new);
@@ -301,9 +301,9 @@ static void md_refs(FILE *f, const cJSON *arr, const char *sep)
 
 	for (const cJSON *a = arr ? arr->child : NULL; a; a = a->next) {
 		fputs(first ? "" : sep, f);
-		md(f, sv(a, "name"));
+		md(f, rj_str(a, "name"));
 		fputs(" (`", f);
-		fputs(sv(a, "id"), f);
+		fputs(rj_str(a, "id"), f);
 		fputs("`)", f);
 		first = 0;
 	}
@@ -314,7 +314,7 @@ static void md_statement(FILE *f, const cJSON *s, int depth)
 	const cJSON *by = ov(s, "by"), *said = ov(s, "said_at"),
 		    *src = ov(s, "source"), *rec = ov(s, "recorded"),
 		    *st = ov(s, "status");
-	int claim = !strcmp(sv(s, "type"), "claim");
+	int claim = !strcmp(rj_str(s, "type"), "claim");
 	char pre[64];
 
 	/* Indent two spaces a level, and two more under a response's
@@ -323,76 +323,78 @@ static void md_statement(FILE *f, const cJSON *s, int depth)
 	if (depth == 0) {
 		fprintf(f, "### %s #%.0f: ", claim ? "Claim" : "Statement",
 			nv(s, "seq"));
-		md(f, sv(by, "name"));
+		md(f, rj_str(by, "name"));
 		if (st)
-			fprintf(f, " [%s]", sv(st, "value"));
+			fprintf(f, " [%s]", rj_str(st, "value"));
 		fputs("\n\n", f);
 	} else {
-		fprintf(f, "%s- **%s** #%.0f by ", pre, sv(s, "stance"),
+		fprintf(f, "%s- **%s** #%.0f by ", pre, rj_str(s, "stance"),
 			nv(s, "seq"));
-		md(f, sv(by, "name"));
+		md(f, rj_str(by, "name"));
 		fputs("\n", f);
 		snprintf(pre, sizeof pre, "%*s",
 			 depth > 29 ? 60 : depth * 2 + 2, "");
 	}
 	fprintf(f, "%s- **Who:** ", pre);
-	md(f, sv(by, "name"));
-	fprintf(f, " (`%s`)", sv(by, "id"));
-	if (sv(by, "name_when_recorded")) {
+	md(f, rj_str(by, "name"));
+	fprintf(f, " (`%s`)", rj_str(by, "id"));
+	if (rj_str(by, "name_when_recorded")) {
 		fputs(", recorded as ", f);
-		md(f, sv(by, "name_when_recorded"));
+		md(f, rj_str(by, "name_when_recorded"));
 	}
 	if (cJSON_GetArraySize(ov(s, "with")) > 0) {
 		fputs(", jointly with ", f);
 		md_refs(f, ov(s, "with"), ", ");
 	}
 	fprintf(f, "\n%s- **When:** %s (precision: %s)\n", pre,
-		sv(said, "text") ? sv(said, "text") : sv(said, "value"),
-		sv(said, "precision") ? sv(said, "precision") : "?");
+		rj_str(said, "text") ? rj_str(said, "text")
+				     : rj_str(said, "value"),
+		rj_str(said, "precision") ? rj_str(said, "precision") : "?");
 	if (!claim && depth == 0)
 		fprintf(f, "%s- **Answers:** %s\n", pre,
-			sv(ov(s, "target"), "cite"));
+			rj_str(ov(s, "target"), "cite"));
 	fprintf(f, "%s- **%s:** ", pre,
 		cJSON_IsTrue(ov(s, "quote")) ? "Quote" : "Paraphrase");
 	if (cJSON_IsTrue(ov(s, "quote")))
 		fputs("“", f);
-	md(f, sv(s, "text"));
+	md(f, rj_str(s, "text"));
 	if (cJSON_IsTrue(ov(s, "quote")))
 		fputs("”", f);
 	fputc('\n', f);
-	if (sv(s, "lang") || cJSON_IsTrue(ov(s, "translated"))) {
+	if (rj_str(s, "lang") || cJSON_IsTrue(ov(s, "translated"))) {
 		fprintf(f, "%s- **Language:** %s%s\n", pre,
-			sv(s, "lang") ? sv(s, "lang") : "?",
+			rj_str(s, "lang") ? rj_str(s, "lang") : "?",
 			cJSON_IsTrue(ov(s, "translated")) ? ", translated"
 							  : "");
-		if (sv(s, "original")) {
+		if (rj_str(s, "original")) {
 			fprintf(f, "%s- **Original:** ", pre);
-			md(f, sv(s, "original"));
+			md(f, rj_str(s, "original"));
 			fputc('\n', f);
 		}
 	}
 	fprintf(f, "%s- **Source:** ", pre);
-	if (sv(src, "url") && sv(src, "title")) {
+	if (rj_str(src, "url") && rj_str(src, "title")) {
 		fputc('[', f);
-		md(f, sv(src, "title"));
-		fprintf(f, "](<%s>)", sv(src, "url"));
-	} else if (sv(src, "title")) {
+		md(f, rj_str(src, "title"));
+		fprintf(f, "](<%s>)", rj_str(src, "url"));
+	} else if (rj_str(src, "title")) {
 		fputs("*", f);
-		md(f, sv(src, "title"));
+		md(f, rj_str(src, "title"));
 		fputs("*", f);
 	} else {
-		fprintf(f, "<%s>", sv(src, "url"));
+		fprintf(f, "<%s>", rj_str(src, "url"));
 	}
-	if (sv(src, "publisher")) {
+	if (rj_str(src, "publisher")) {
 		fputs(", ", f);
-		md(f, sv(src, "publisher"));
+		md(f, rj_str(src, "publisher"));
 	}
-	if (sv(src, "published"))
-		fprintf(f, ", published %s", sv(src, "published"));
-	if (sv(src, "retrieved"))
-		fprintf(f, ", retrieved %s", sv(src, "retrieved"));
-	if (sv(src, "sha256"))
-		fprintf(f, "; archived copy SHA-256 `%s`", sv(src, "sha256"));
+	if (rj_str(src, "published"))
+		fprintf(f, ", published %s", rj_str(src, "published"));
+	if (rj_str(src, "retrieved"))
+		fprintf(f, ", retrieved %s", rj_str(src, "retrieved"));
+	if (rj_str(src, "sha256"))
+		fprintf(f, "; archived copy SHA-256 `%s`",
+			rj_str(src, "sha256"));
 	fputc('\n', f);
 	if (cJSON_GetArraySize(ov(s, "via")) > 0) {
 		fprintf(f, "%s- **Via:** ", pre);
@@ -420,20 +422,20 @@ static void md_statement(FILE *f, const cJSON *s, int depth)
 		md(f, w->valuestring);
 		fputc('\n', f);
 	}
-	fprintf(f, "%s- **Recorded:** by `%s` (", pre, sv(rec, "key_id"));
-	md(f, sv(rec, "holder"));
-	fprintf(f, ") at %s as `%s`\n", sv(rec, "time"), sv(s, "cite"));
+	fprintf(f, "%s- **Recorded:** by `%s` (", pre, rj_str(rec, "key_id"));
+	md(f, rj_str(rec, "holder"));
+	fprintf(f, ") at %s as `%s`\n", rj_str(rec, "time"), rj_str(s, "cite"));
 	for (const cJSON *a = ov(s, "amendments") ? ov(s, "amendments")->child
 						  : NULL;
 	     a; a = a->next) {
 		fprintf(f, "%s- **Amended** by #%.0f (`%s`, %s): ", pre,
-			nv(a, "seq"), sv(ov(a, "recorded"), "key_id"),
-			sv(ov(a, "recorded"), "time"));
-		md(f, sv(a, "reason"));
+			nv(a, "seq"), rj_str(ov(a, "recorded"), "key_id"),
+			rj_str(ov(a, "recorded"), "time"));
+		md(f, rj_str(a, "reason"));
 		for (const cJSON *c = ov(a, "changes")->child; c; c = c->next) {
 			char *old = cJSON_PrintUnformatted(ov(c, "old"));
 			char *new = cJSON_PrintUnformatted(ov(c, "new"));
-			fprintf(f, "; `%s`: `%s` → `%s`", sv(c, "member"),
+			fprintf(f, "; `%s`: `%s` → `%s`", rj_str(c, "member"),
 				old ? old : "?", new ? new : "?");
 			cJSON_free(old);
 			cJSON_free(new);
@@ -455,17 +457,18 @@ int render_md(const cJSON *report, FILE *f)
 		    *st = ov(report, "statements");
 
 	fputs("# Report: ", f);
-	md(f, sv(l, "origin"));
+	md(f, rj_str(l, "origin"));
 	fprintf(f,
 		"\n\n| | |\n|---|---|\n| %s | `%s` |\n| records | %.0f |\n"
 		"| tree hash | `%s` |\n",
-		sv(l, "source"), sv(l, "path"), nv(l, "size"),
-		sv(l, "tree_hash"));
+		rj_str(l, "source"), rj_str(l, "path"), nv(l, "size"),
+		rj_str(l, "tree_hash"));
 	if (cJSON_IsObject(cp))
 		fprintf(f,
 			"| audit | pass, against checkpoint `%s` (%.0f "
 			"records, signed by `%s`) |\n",
-			sv(cp, "file"), nv(cp, "size"), sv(cp, "key_id"));
+			rj_str(cp, "file"), nv(cp, "size"),
+			rj_str(cp, "key_id"));
 	else
 		fputs("| audit | pass, **without a trusted checkpoint**: it "
 		      "cannot tell this log from a copy whose newest records "
@@ -473,21 +476,21 @@ int render_md(const cJSON *report, FILE *f)
 		      f);
 	if (cJSON_IsObject(as))
 		fprintf(f, "| as of | record %.0f |\n", nv(as, "seq"));
-	fprintf(f, "| view | %s", sv(v, "kind"));
-	if (sv(v, "query"))
-		fprintf(f, ", query “%s”", sv(v, "query"));
+	fprintf(f, "| view | %s", rj_str(v, "kind"));
+	if (rj_str(v, "query"))
+		fprintf(f, ", query “%s”", rj_str(v, "query"));
 	if (nv(v, "claim") >= 0)
 		fprintf(f, ", claim #%.0f", nv(v, "claim"));
-	if (sv(v, "actor"))
-		fprintf(f, ", actor `%s`%s", sv(v, "actor"),
+	if (rj_str(v, "actor"))
+		fprintf(f, ", actor `%s`%s", rj_str(v, "actor"),
 			cJSON_IsTrue(ov(v, "include_parts")) ? " and its parts"
 							     : "");
-	if (sv(v, "topic"))
-		fprintf(f, ", topic `%s`", sv(v, "topic"));
-	if (sv(v, "since"))
-		fprintf(f, ", since %s", sv(v, "since"));
-	if (sv(v, "until"))
-		fprintf(f, ", until %s", sv(v, "until"));
+	if (rj_str(v, "topic"))
+		fprintf(f, ", topic `%s`", rj_str(v, "topic"));
+	if (rj_str(v, "since"))
+		fprintf(f, ", since %s", rj_str(v, "since"));
+	if (rj_str(v, "until"))
+		fprintf(f, ", until %s", rj_str(v, "until"));
 	fprintf(f, " (%.0f) |\n\n", nv(v, "total"));
 	for (const cJSON *s = st ? st->child : NULL; s; s = s->next)
 		md_statement(f, s, 0);
