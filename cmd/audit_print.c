@@ -438,27 +438,72 @@ out:
 	return rc;
 }
 
-int pair_keys(const char **files, const char **keys, size_t ncp, size_t nkeys)
+int cp_args_init(cp_args *a, int argc)
 {
-	if (ncp == 0 && nkeys > 0) {
+	a->ncp = a->nkeys = 0;
+	a->files = calloc((size_t)argc + 1, sizeof *a->files);
+	a->keys = calloc((size_t)argc + 1, sizeof *a->keys);
+	if (a->files == NULL || a->keys == NULL) {
+		cp_args_free(a);
+		errorf("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+void cp_args_free(cp_args *a)
+{
+	free(a->files);
+	free(a->keys);
+	a->files = a->keys = NULL;
+}
+
+int cp_args_add(cp_args *a, int is_key, const char *arg)
+{
+	if (!is_key) {
+		a->files[a->ncp++] = arg;
+	} else if (a->ncp > 0 && a->keys[a->ncp - 1] == NULL) {
+		a->keys[a->ncp - 1] = arg;
+		a->nkeys++;
+	} else if (a->ncp == 0 && a->nkeys == 0) {
+		a->keys[0] = arg;
+		a->nkeys++;
+	} else {
+		errorf("--verifier-key %s follows no --checkpoint", arg);
+		return -1;
+	}
+	return 0;
+}
+
+int cp_args_pair(cp_args *a)
+{
+	if (a->ncp == 0 && a->nkeys > 0) {
 		errorf("--verifier-key needs a --checkpoint");
 		return -1;
 	}
-	if (nkeys == 1) {
+	if (a->nkeys == 1) {
 		const char *only = NULL;
-		for (size_t i = 0; i < ncp + 1; i++)
-			if (keys[i] != NULL)
-				only = keys[i];
-		for (size_t i = 0; i < ncp; i++)
-			keys[i] = only;
+		for (size_t i = 0; i < a->ncp + 1; i++)
+			if (a->keys[i] != NULL)
+				only = a->keys[i];
+		for (size_t i = 0; i < a->ncp; i++)
+			a->keys[i] = only;
 	}
-	for (size_t i = 0; i < ncp; i++)
-		if (keys[i] == NULL) {
+	for (size_t i = 0; i < a->ncp; i++)
+		if (a->keys[i] == NULL) {
 			errorf("--checkpoint %s has no --verifier-key",
-			       files[i]);
+			       a->files[i]);
 			return -1;
 		}
 	return 0;
+}
+
+int cp_args_load(cp_args *a, cp_set *c)
+{
+	memset(c, 0, sizeof *c);
+	if (cp_args_pair(a) < 0)
+		return -1;
+	return cp_set_load(c, a->files, a->keys, a->ncp);
 }
 
 int verify_main(int argc, char **argv, const char *log, const char *usage)
@@ -476,39 +521,24 @@ int verify_main(int argc, char **argv, const char *log, const char *usage)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *log_path = NULL, **files, **keys;
-	size_t nkeys = 0;
+	const char *log_path = NULL;
+	cp_args cpa;
 	audit_view view;
 	int c, rc = EXIT_USAGE;
 
 	memset(&view, 0, sizeof view);
-	/* keys[ncp] holds a key given before any checkpoint. */
-	files = calloc((size_t)argc + 1, sizeof *files);
-	keys = calloc((size_t)argc + 1, sizeof *keys);
-	if (files == NULL || keys == NULL) {
-		errorf("out of memory");
-		rc = EXIT_FAIL;
-		goto out;
-	}
+	if (cp_args_init(&cpa, argc) < 0)
+		return EXIT_FAIL;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l': log_path = optarg; break;
 		case 'b': view.bundle = optarg; break;
-		case 'c': files[view.ncp++] = optarg; break;
+		case 'c':
 		case 'k':
-			if (view.ncp > 0 && keys[view.ncp - 1] == NULL) {
-				keys[view.ncp - 1] = optarg;
-			} else if (view.ncp == 0 && nkeys == 0) {
-				keys[0] = optarg;
-			} else {
-				errorf("--verifier-key %s follows no "
-				       "--checkpoint",
-				       optarg);
+			if (cp_args_add(&cpa, c == 'k', optarg) < 0)
 				goto out;
-			}
-			nkeys++;
 			break;
 		case 'a': view.all = 1; break;
 		case 'j': view.json = 1; break;
@@ -546,14 +576,14 @@ int verify_main(int argc, char **argv, const char *log, const char *usage)
 		errorf("give --log or --bundle, not both");
 		goto out;
 	}
-	if (pair_keys(files, keys, view.ncp, nkeys) < 0)
+	if (cp_args_pair(&cpa) < 0)
 		goto out;
 	view.log = view.bundle ? NULL : log_path ? log_path : log;
-	view.cp_files = files;
-	view.cp_keys = keys;
+	view.cp_files = cpa.files;
+	view.cp_keys = cpa.keys;
+	view.ncp = cpa.ncp;
 	rc = audit_and_print(&view);
 out:
-	free(files);
-	free(keys);
+	cp_args_free(&cpa);
 	return rc;
 }

@@ -31,10 +31,27 @@ typedef struct {
 int cp_set_load(cp_set *c, const char **files, const char **keys, size_t n);
 void cp_set_free(cp_set *c);
 
-/* Pair each --verifier-key with the --checkpoint before it (keys[ncp]
- * holds a key given before any checkpoint); one key given once serves
- * every checkpoint. Returns 0, or -1 after a message. */
-int pair_keys(const char **files, const char **keys, size_t ncp, size_t nkeys);
+/* --checkpoint FILE and --verifier-key KEY options as they come: each key
+ * pairs with the checkpoint before it, and one key given once serves
+ * every checkpoint. */
+typedef struct {
+	const char **files, **keys; /* keys[0] may hold a key given first */
+	size_t ncp, nkeys;
+} cp_args;
+
+/* Room for every option of an argv of argc words; -1 when out of memory
+ * (after a message). Free with cp_args_free. */
+int cp_args_init(cp_args *a, int argc);
+void cp_args_free(cp_args *a);
+/* Take one --checkpoint (is_key 0) or --verifier-key (is_key 1) option.
+ * Returns 0, or -1 after a message. */
+int cp_args_add(cp_args *a, int is_key, const char *arg);
+/* Pair the keys with their checkpoints: 0, or -1 after a message. */
+int cp_args_pair(cp_args *a);
+/* Pair the keys with their checkpoints and read the files into c.
+ * Returns 0, or -1 after a message (free c with cp_set_free either
+ * way). */
+int cp_args_load(cp_args *a, cp_set *c);
 
 /* Returns the exit status: 0 intact, 1 failed, 2 usage or I/O. */
 int audit_and_print(const audit_view *v);

@@ -57,10 +57,8 @@ const char usage_monitor[] =
 	"fails its audit (the state is then left as it was), 2 usage or I/O.\n";
 
 typedef struct {
-	const char **files, **keys;
-	size_t ncp, nkeys;
+	cp_args cpa;
 	const char *state;
-	int bad;
 } mirror_opts;
 
 static int mirror_opt(int c, const char *arg, void *ctx)
@@ -68,19 +66,8 @@ static int mirror_opt(int c, const char *arg, void *ctx)
 	mirror_opts *o = ctx;
 
 	switch (c) {
-	case 'c': o->files[o->ncp++] = arg; return 0;
-	case 'k':
-		if (o->ncp > 0 && o->keys[o->ncp - 1] == NULL)
-			o->keys[o->ncp - 1] = arg;
-		else if (o->ncp == 0 && o->nkeys == 0)
-			o->keys[0] = arg;
-		else {
-			errorf("--verifier-key %s follows no --checkpoint",
-			       arg);
-			return -1;
-		}
-		o->nkeys++;
-		return 0;
+	case 'c':
+	case 'k': return cp_args_add(&o->cpa, c == 'k', arg);
 	case 's': o->state = arg; return 0;
 	default: return -1;
 	}
@@ -100,10 +87,7 @@ static const char *mirror_args(int argc, char **argv, const char *usage,
 {
 	memset(o, 0, sizeof *o);
 	memset(cs, 0, sizeof *cs);
-	o->files = calloc((size_t)argc + 1, sizeof *o->files);
-	o->keys = calloc((size_t)argc + 1, sizeof *o->keys);
-	if (o->files == NULL || o->keys == NULL) {
-		errorf("out of memory");
+	if (cp_args_init(&o->cpa, argc) < 0) {
 		*rc = EXIT_FAIL;
 		return NULL;
 	}
@@ -115,8 +99,7 @@ static const char *mirror_args(int argc, char **argv, const char *usage,
 		errorf("%s: give one bundle or log (see --help)", argv[0]);
 		return NULL;
 	}
-	if (pair_keys(o->files, o->keys, o->ncp, o->nkeys) < 0 ||
-	    cp_set_load(cs, o->files, o->keys, o->ncp) < 0)
+	if (cp_args_load(&o->cpa, cs) < 0)
 		return NULL;
 	return argv[optind];
 }
@@ -124,8 +107,7 @@ static const char *mirror_args(int argc, char **argv, const char *usage,
 static void mirror_free(mirror_opts *o, cp_set *cs)
 {
 	cp_set_free(cs);
-	free(o->files);
-	free(o->keys);
+	cp_args_free(&o->cpa);
 }
 
 /* Print an audit failure in one line. */

@@ -70,14 +70,11 @@ const char usage_search[] =
 	"--publisher (a substring of source.publisher) narrow the hits. Each\n"
 	"hit is printed with its provenance, in the formats of avow report.\n";
 
-enum { MAXCP = 64 };
-
 typedef struct {
 	const char *claim, *actor, *topic, *since, *until, *as_of, *offset,
 		*limit, *bundle, *format, *out, *publisher;
 	int include_parts;
-	const char *files[MAXCP + 1], *keys[MAXCP + 1];
-	size_t ncp, nkeys;
+	cp_args cpa;
 	int bad;
 } rep_opts;
 
@@ -100,23 +97,9 @@ static int rep_opt(int k, const char *arg, void *p)
 	case 'o': o->out = arg; break;
 	case 'p': o->publisher = arg; break;
 	case 'C':
-		if (o->ncp == MAXCP) {
-			errorf("at most %d checkpoints", MAXCP);
-			return -1;
-		}
-		o->files[o->ncp++] = arg;
-		break;
 	case 'k':
-		if (o->ncp > 0 && o->keys[o->ncp - 1] == NULL)
-			o->keys[o->ncp - 1] = arg;
-		else if (o->ncp == 0 && o->nkeys == 0)
-			o->keys[0] = arg;
-		else {
-			errorf("--verifier-key %s follows no --checkpoint",
-			       arg);
+		if (cp_args_add(&o->cpa, k == 'k', arg) < 0)
 			return -1;
-		}
-		o->nkeys++;
 		break;
 	default: return -1;
 	}
@@ -208,8 +191,7 @@ static int audit_source(rep_opts *o, audited *x, cp_set *cs)
 
 	memset(x, 0, sizeof *x);
 	memset(&ao, 0, sizeof ao);
-	if (pair_keys(o->files, o->keys, o->ncp, o->nkeys) < 0 ||
-	    cp_set_load(cs, o->files, o->keys, o->ncp) < 0)
+	if (cp_args_load(&o->cpa, cs) < 0)
 		return EXIT_USAGE;
 	ao.checkpoints = cs->in;
 	ao.ncheckpoints = cs->n;
@@ -712,11 +694,11 @@ static int render(const rep_opts *o, const cJSON *r)
 	return rc;
 }
 
-static int report_main(int argc, char **argv, const char *usage, int search)
+static int report_with(int argc, char **argv, const char *usage, int search,
+		       rep_opts *o)
 {
 	static const char *const formats[] = {"text", "md",  "json",
 					      "html", "dot", "prov"};
-	rep_opts o;
 	selection s;
 	audited x;
 	cp_set cs;
@@ -724,9 +706,8 @@ static int report_main(int argc, char **argv, const char *usage, int search)
 	const char *query = NULL;
 	int rc, fmt_ok = 0;
 
-	memset(&o, 0, sizeof o);
 	memset(&cs, 0, sizeof cs);
-	if (parse_opts(argc, argv, "o:", rep_longopts, rep_opt, &o, usage, &rc))
+	if (parse_opts(argc, argv, "o:", rep_longopts, rep_opt, o, usage, &rc))
 		return rc;
 	if (search) {
 		if (argc - optind != 1) {
@@ -739,20 +720,21 @@ static int report_main(int argc, char **argv, const char *usage, int search)
 		errorf("report: unexpected argument \"%s\"", argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (o.claim && search) {
+	if (o->claim && search) {
 		errorf("search: --claim is an option of avow report");
 		return EXIT_USAGE;
 	}
 	for (size_t i = 0; i < sizeof formats / sizeof *formats; i++)
-		fmt_ok |= o.format == NULL || strcmp(o.format, formats[i]) == 0;
+		fmt_ok |=
+			o->format == NULL || strcmp(o->format, formats[i]) == 0;
 	if (!fmt_ok) {
 		errorf("--format %s: not text, md, json, html, dot or prov",
-		       o.format);
+		       o->format);
 		return EXIT_USAGE;
 	}
-	if (parse_selection(&o, &s, search) < 0)
+	if (parse_selection(o, &s, search) < 0)
 		return EXIT_USAGE;
-	rc = audit_source(&o, &x, &cs);
+	rc = audit_source(o, &x, &cs);
 	if (rc == EXIT_OK && s.as_of != UINT64_MAX &&
 	    s.as_of >= avow_audit_size(x.audit)) {
 		errorf("--as-of %llu: the log holds records 0 to %llu",
@@ -760,27 +742,41 @@ static int report_main(int argc, char **argv, const char *usage, int search)
 		       (unsigned long long)avow_audit_size(x.audit) - 1);
 		rc = EXIT_USAGE;
 	}
-	if (rc == EXIT_OK && o.actor) {
+	if (rc == EXIT_OK && o->actor) {
 		uint64_t last = s.as_of != UINT64_MAX ? s.as_of : UINT64_MAX;
 		int found = 0;
 		for (size_t i = 0; i < x.m.n && x.m.r[i].seq <= last; i++)
 			found |= x.m.r[i].type == AVOW_T_ACTOR &&
 				 strcmp(json_str_or(x.m.r[i].body, "id", ""),
-					o.actor) == 0;
+					o->actor) == 0;
 		if (!found) {
-			errorf("--actor %s: no such actor in the log", o.actor);
+			errorf("--actor %s: no such actor in the log",
+			       o->actor);
 			rc = EXIT_USAGE;
 		}
 	}
 	if (rc == EXIT_OK) {
-		r = build(&o, &s, &x, &cs, query);
-		rc = r == NULL ? EXIT_USAGE : render(&o, r);
+		r = build(o, &s, &x, &cs, query);
+		rc = r == NULL ? EXIT_USAGE : render(o, r);
 		cJSON_Delete(r);
 	}
 	if (rc == EXIT_OK && cs.n == 0)
 		warnf("%s", no_checkpoint_warning);
 	cp_set_free(&cs);
 	audited_free(&x);
+	return rc;
+}
+
+static int report_main(int argc, char **argv, const char *usage, int search)
+{
+	rep_opts o;
+	int rc;
+
+	memset(&o, 0, sizeof o);
+	if (cp_args_init(&o.cpa, argc) < 0)
+		return EXIT_FAIL;
+	rc = report_with(argc, argv, usage, search, &o);
+	cp_args_free(&o.cpa);
 	return rc;
 }
 
