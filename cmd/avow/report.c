@@ -10,6 +10,7 @@
 #include "report_build.h"
 
 #include "json.h"
+#include "map.h"
 #include "state.h"
 #include "syntax.h"
 
@@ -40,11 +41,14 @@ struct rbuild {
 	model *m;
 	avow_audit *audit;
 	const char *origin;
-	uint64_t last;	 /* the last seq the report sees */
-	ilist *children; /* per model index: responses that target it */
-	ilist *amends;	 /* per model index: amends that target it */
-	ilist *warns;	 /* per model index: warning indices */
-	cJSON *actors;	 /* id -> {} of actors named, filled as we go */
+	uint64_t last;	  /* the last seq the report sees */
+	ilist *children;  /* per model index: responses that target it */
+	ilist *amends;	  /* per model index: amends that target it */
+	ilist *warns;	  /* per model index: warning indices */
+	cJSON *actors;	  /* id -> {} of actors named, filled as we go */
+	avow_map decl_of; /* actor id -> index into decls */
+	ilist *decls;	  /* per actor id: its declarations' model indices */
+	size_t ndecls;
 	int oom;
 };
 
@@ -115,18 +119,24 @@ static cJSON *body_upto(rbuild *b, const mrec *r, uint64_t upto)
 	return body;
 }
 
+/* The declarations of actor id, in log order (NULL when none). */
+static const ilist *decls_of(const rbuild *b, const char *id)
+{
+	const uint64_t *i = avow_map_get(&b->decl_of, id, strlen(id));
+	return i ? &b->decls[*i] : NULL;
+}
+
 /* The declaration of actor id in force at seq `at` (or NULL). */
 static const mrec *actor_decl(rbuild *b, const char *id, uint64_t at)
 {
+	const ilist *l = decls_of(b, id);
 	const mrec *found = NULL;
 
-	/* Actors are few and declared early; a scan of the actor records
-	 * is cheap next to the rest of a report. */
-	for (size_t i = 0; i < b->m->n && b->m->r[i].seq <= at; i++) {
-		const mrec *r = &b->m->r[i];
-		if (r->type == AVOW_T_ACTOR && json_str(r->body, "id") &&
-		    strcmp(json_str(r->body, "id"), id) == 0)
-			found = r;
+	for (size_t i = 0; l != NULL && i < l->n; i++) {
+		const mrec *r = &b->m->r[l->v[i]];
+		if (r->seq > at)
+			break;
+		found = r;
 	}
 	return found;
 }
@@ -140,6 +150,61 @@ static char *name_at(rbuild *b, const char *id, uint64_t at)
 
 	cJSON_Delete(body);
 	return name;
+}
+
+/* Append {"seq", "name"} for record r to names, unless the name is absent,
+ * r is beyond the report, or the name is the one before. */
+static void add_name(rbuild *b, cJSON *names, const mrec *r, const char *n)
+{
+	const cJSON *last;
+	cJSON *e;
+
+	if (n == NULL || r->seq > b->last)
+		return;
+	last = cJSON_GetArrayItem(names, cJSON_GetArraySize(names) - 1);
+	if (last != NULL && strcmp(json_str_or(last, "name", ""), n) == 0)
+		return;
+	e = cJSON_CreateObject();
+	cJSON_AddNumberToObject(e, "seq", (double)r->seq);
+	cJSON_AddStringToObject(e, "name", n);
+	cJSON_AddItemToArray(names, e);
+}
+
+static int cmp_index(const void *x, const void *y)
+{
+	size_t a = *(const size_t *)x, c = *(const size_t *)y;
+	return (a > c) - (a < c);
+}
+
+/* Add to names, in log order, the name of each declaration in decls and
+ * of each amend of one. -1 when out of memory. */
+static int add_names(rbuild *b, cJSON *names, const ilist *decls)
+{
+	size_t n = 0, k = 0, *all;
+
+	for (size_t i = 0; decls != NULL && i < decls->n; i++)
+		n += 1 + b->amends[decls->v[i]].n;
+	if (n == 0)
+		return 0;
+	if ((all = malloc(n * sizeof *all)) == NULL)
+		return -1;
+	for (size_t i = 0; i < decls->n; i++) {
+		const ilist *am = &b->amends[decls->v[i]];
+		all[k++] = decls->v[i];
+		for (size_t j = 0; j < am->n; j++)
+			all[k++] = am->v[j];
+	}
+	qsort(all, n, sizeof *all, cmp_index);
+	for (size_t i = 0; i < n; i++) {
+		const mrec *r = &b->m->r[all[i]];
+		const cJSON *from = r->type == AVOW_T_AMEND
+					    ? cJSON_GetObjectItemCaseSensitive(
+						      r->body, "set")
+					    : r->body;
+		add_name(b, names, r, json_str(from, "name"));
+	}
+	free(all);
+	return 0;
 }
 
 /* Note actor id as named by the report. */
@@ -182,35 +247,8 @@ static void note_actor(rbuild *b, const char *id)
 	cJSON_AddNumberToObject(a, "declared_at", (double)d->seq);
 	/* Every name it was declared or amended with, in log order. */
 	names = cJSON_AddArrayToObject(a, "names");
-	for (size_t i = 0; i < b->m->n && b->m->r[i].seq <= b->last; i++) {
-		const mrec *r = &b->m->r[i];
-		const char *n = NULL;
-		const cJSON *last;
-		if (r->type == AVOW_T_ACTOR && json_str(r->body, "id") &&
-		    strcmp(json_str(r->body, "id"), id) == 0)
-			n = json_str(r->body, "name");
-		else if (r->type == AVOW_T_AMEND &&
-			 model_find(b->m, r->target) != NULL &&
-			 model_find(b->m, r->target)->type == AVOW_T_ACTOR &&
-			 strcmp(json_str_or(model_find(b->m, r->target)->body,
-					    "id", ""),
-				id) == 0)
-			n = json_str(cJSON_GetObjectItemCaseSensitive(r->body,
-								      "set"),
-				     "name");
-		if (n == NULL)
-			continue;
-		last = cJSON_GetArrayItem(names, cJSON_GetArraySize(names) - 1);
-		if (last != NULL &&
-		    strcmp(json_str_or(last, "name", ""), n) == 0)
-			continue;
-		{
-			cJSON *e = cJSON_CreateObject();
-			cJSON_AddNumberToObject(e, "seq", (double)r->seq);
-			cJSON_AddStringToObject(e, "name", n);
-			cJSON_AddItemToArray(names, e);
-		}
-	}
+	if (add_names(b, names, decls_of(b, id)) < 0)
+		b->oom = 1;
 	cJSON_AddItemToObject(b->actors, id, a);
 	cJSON_Delete(body);
 }
@@ -503,6 +541,7 @@ rbuild *report_begin(model *m, avow_audit *audit, uint64_t last)
 	b->amends = calloc(m->n + 1, sizeof *b->amends);
 	b->warns = calloc(m->n + 1, sizeof *b->warns);
 	b->actors = cJSON_CreateObject();
+	avow_map_init(&b->decl_of);
 	if (b->children == NULL || b->amends == NULL || b->warns == NULL ||
 	    b->actors == NULL) {
 		report_end(b);
@@ -519,6 +558,31 @@ rbuild *report_begin(model *m, avow_audit *audit, uint64_t last)
 		     ilist_add(&b->children[index_of(m, t)], i) < 0) ||
 		    (r->type == AVOW_T_AMEND &&
 		     ilist_add(&b->amends[index_of(m, t)], i) < 0))
+			b->oom = 1;
+	}
+	for (size_t i = 0; !b->oom && i < m->n; i++) {
+		const char *id = json_str(m->r[i].body, "id");
+		uint64_t *k;
+		if (m->r[i].type != AVOW_T_ACTOR || id == NULL)
+			continue;
+		k = avow_map_get(&b->decl_of, id, strlen(id));
+		if (k == NULL) {
+			ilist *d = realloc(b->decls,
+					   (b->ndecls + 1) * sizeof *b->decls);
+			if (d == NULL ||
+			    avow_map_put(&b->decl_of, id, strlen(id),
+					 b->ndecls) < 0) {
+				if (d != NULL)
+					b->decls = d;
+				b->oom = 1;
+				break;
+			}
+			b->decls = d;
+			memset(&b->decls[b->ndecls], 0, sizeof *b->decls);
+			k = avow_map_get(&b->decl_of, id, strlen(id));
+			b->ndecls++;
+		}
+		if (ilist_add(&b->decls[*k], i) < 0)
 			b->oom = 1;
 	}
 	for (size_t i = 0; i < avow_audit_warning_count(audit); i++) {
@@ -619,6 +683,10 @@ void report_end(rbuild *b)
 	free(b->children);
 	free(b->amends);
 	free(b->warns);
+	for (size_t i = 0; b->decls && i < b->ndecls; i++)
+		free(b->decls[i].v);
+	free(b->decls);
+	avow_map_free(&b->decl_of);
 	cJSON_Delete(b->actors);
 	free(b);
 }
