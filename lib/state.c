@@ -1902,3 +1902,311 @@ avow_status avow_state_feed_hint(avow_state *st, const uint8_t *rec, size_t len,
 	st->n++;
 	return rc;
 }
+
+/* --------------------------------------------------------------------- */
+/* Saving and loading (the saved audited state of lib/saved.c)           */
+
+/* Everything is little-endian and length-prefixed; the format is private
+ * to this version of avow and is thrown away (and rebuilt by a full
+ * audit) when its magic differs. */
+#define STATE_MAGIC "avow-state/1\n"
+
+static void put64(avow_buf *b, uint64_t v)
+{
+	uint8_t x[8];
+	for (int i = 0; i < 8; i++)
+		x[i] = (uint8_t)(v >> (8 * i));
+	avow_buf_add(b, x, 8);
+}
+
+static void put32(avow_buf *b, uint32_t v)
+{
+	uint8_t x[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+			(uint8_t)(v >> 24)};
+	avow_buf_add(b, x, 4);
+}
+
+static void put_bytes(avow_buf *b, const void *p, size_t n)
+{
+	put64(b, n);
+	avow_buf_add(b, p, n);
+}
+
+/* A string that may be NULL (length UINT64_MAX). */
+static void put_str(avow_buf *b, const char *s)
+{
+	if (s == NULL)
+		put64(b, UINT64_MAX);
+	else
+		put_bytes(b, s, strlen(s));
+}
+
+static void put_map(avow_buf *b, const avow_map *m)
+{
+	put64(b, m->count);
+	for (size_t i = 0; i < m->cap; i++) {
+		const void *k;
+		size_t kl;
+		uint64_t v;
+		if (avow_map_at(m, i, &k, &kl, &v)) {
+			put_bytes(b, k, kl);
+			put64(b, v);
+		}
+	}
+}
+
+void avow_state_save(const avow_state *st, avow_buf *out)
+{
+	avow_buf_add(out, STATE_MAGIC, sizeof STATE_MAGIC - 1);
+	put64(out, st->n);
+	avow_buf_add(out, st->last_leaf, 32);
+	put64(out, (uint64_t)st->last_time);
+	put_str(out, st->origin);
+	put64(out, st->tree.n);
+	put64(out, (uint64_t)st->tree.depth);
+	avow_buf_add(out, st->tree.h, (size_t)st->tree.depth * 32);
+	for (uint64_t i = 0; i < st->n; i++) {
+		avow_buf_addc(out, st->recs[i].type);
+		put32(out, st->recs[i].first_resp);
+		put32(out, st->recs[i].next_sib);
+	}
+	for (int t = 0; t < AVOW_T_COUNT; t++)
+		put64(out, st->type_count[t]);
+	put64(out, st->nkeys);
+	for (size_t i = 0; i < st->nkeys; i++) {
+		const struct key *k = &st->keys[i];
+		put_str(out, k->id);
+		put_str(out, k->vkey);
+		put_str(out, k->holder);
+		put_str(out, k->note);
+		avow_buf_add(out, k->pk, 32);
+		put64(out, (uint64_t)k->admin);
+		put64(out, k->added);
+		put64(out, k->revoked);
+		put64(out, k->records);
+		put64(out, (uint64_t)k->first);
+		put64(out, (uint64_t)k->last);
+	}
+	put64(out, st->nactors);
+	for (size_t i = 0; i < st->nactors; i++) {
+		put_str(out, st->actors[i].id);
+		put64(out, st->actors[i].seq);
+		put64(out, st->actors[i].part_of);
+	}
+	put_map(out, &st->key_by_id);
+	put_map(out, &st->key_by_pk);
+	put_map(out, &st->actor_by_id);
+	put_map(out, &st->retracts);
+	put_map(out, &st->warn);
+	put64(out, st->amended.count);
+	for (size_t i = 0; i < st->amended.cap; i++) {
+		const void *k;
+		size_t kl;
+		uint64_t v;
+		avow_buf canon;
+		if (!avow_map_at(&st->amended, i, &k, &kl, &v))
+			continue;
+		avow_buf_init(&canon);
+		avow_json_canon(&canon, amended_body(v));
+		put_bytes(out, k, kl);
+		put_bytes(out, canon.p, canon.len);
+		out->oom |= canon.oom;
+		avow_buf_free(&canon);
+	}
+}
+
+/* A reader over saved bytes: any short read sets bad. */
+typedef struct {
+	const uint8_t *p, *end;
+	int bad;
+} rd;
+
+static uint64_t get64(rd *r)
+{
+	uint64_t v = 0;
+	if (r->bad || r->end - r->p < 8) {
+		r->bad = 1;
+		return 0;
+	}
+	for (int i = 0; i < 8; i++)
+		v |= (uint64_t)r->p[i] << (8 * i);
+	r->p += 8;
+	return v;
+}
+
+static uint32_t get32(rd *r)
+{
+	const uint8_t *p = r->bad || r->end - r->p < 4 ? NULL : r->p;
+	if (p == NULL) {
+		r->bad = 1;
+		return 0;
+	}
+	r->p += 4;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static const uint8_t *get_raw(rd *r, size_t n)
+{
+	const uint8_t *p = r->p;
+	if (r->bad || (size_t)(r->end - r->p) < n) {
+		r->bad = 1;
+		return NULL;
+	}
+	r->p += n;
+	return p;
+}
+
+/* Bytes with their length; *n receives it. */
+static const uint8_t *get_bytes(rd *r, size_t *n)
+{
+	uint64_t len = get64(r);
+	*n = (size_t)len;
+	return get_raw(r, (size_t)len);
+}
+
+/* A malloc'ed string, or NULL (for a saved NULL, or with r->bad set). */
+static char *get_str(rd *r)
+{
+	size_t n;
+	const uint8_t *p;
+	char *s;
+
+	if (r->bad)
+		return NULL;
+	if (r->end - r->p >= 8 && get64(&(rd){r->p, r->end, 0}) == UINT64_MAX) {
+		r->p += 8;
+		return NULL;
+	}
+	p = get_bytes(r, &n);
+	if (p == NULL || memchr(p, 0, n) != NULL ||
+	    (s = malloc(n + 1)) == NULL) {
+		r->bad = 1;
+		return NULL;
+	}
+	memcpy(s, p, n);
+	s[n] = 0;
+	return s;
+}
+
+static void get_map(rd *r, avow_map *m)
+{
+	uint64_t count = get64(r);
+	for (uint64_t i = 0; i < count && !r->bad; i++) {
+		size_t kl;
+		const uint8_t *k = get_bytes(r, &kl);
+		uint64_t v = get64(r);
+		if (k == NULL || avow_map_put(m, k, kl, v) < 0)
+			r->bad = 1;
+	}
+}
+
+/* Whether string s was present (not NULL) in the saved bytes. */
+#define NEED(r, s)                                                             \
+	do {                                                                   \
+		if ((s) == NULL)                                               \
+			(r)->bad = 1;                                          \
+	} while (0)
+
+avow_state *avow_state_load(const uint8_t *p, size_t len, avow_fetch_fn fetch,
+			    void *ctx)
+{
+	rd r = {p, p + len, 0};
+	avow_state *st;
+	const uint8_t *x;
+	uint64_t n;
+
+	x = get_raw(&r, sizeof STATE_MAGIC - 1);
+	if (x == NULL || memcmp(x, STATE_MAGIC, sizeof STATE_MAGIC - 1) != 0)
+		return NULL;
+	if ((st = avow_state_new(fetch, ctx)) == NULL)
+		return NULL;
+	n = get64(&r);
+	if ((x = get_raw(&r, 32)) != NULL)
+		memcpy(st->last_leaf, x, 32);
+	st->last_time = (int64_t)get64(&r);
+	st->origin = get_str(&r);
+	st->tree.n = get64(&r);
+	st->tree.depth = (int)get64(&r);
+	if (st->tree.depth < 0 || st->tree.depth > 64)
+		r.bad = 1;
+	else if ((x = get_raw(&r, (size_t)st->tree.depth * 32)) != NULL)
+		memcpy(st->tree.h, x, (size_t)st->tree.depth * 32);
+	if (!r.bad &&
+	    (n > (uint64_t)(r.end - r.p) / 9 ||
+	     (st->recs = calloc(n ? n : 1, sizeof *st->recs)) == NULL))
+		r.bad = 1;
+	for (uint64_t i = 0; i < n && !r.bad; i++) {
+		x = get_raw(&r, 1);
+		st->recs[i].type = x ? *x : 0;
+		st->recs[i].first_resp = get32(&r);
+		st->recs[i].next_sib = get32(&r);
+	}
+	st->n = r.bad ? 0 : n;
+	st->recs_cap = r.bad ? 0 : (n ? n : 1);
+	for (int t = 0; t < AVOW_T_COUNT; t++)
+		st->type_count[t] = get64(&r);
+	n = get64(&r);
+	if (!r.bad &&
+	    (n > (uint64_t)(r.end - r.p) / 64 ||
+	     (st->keys = calloc(n ? n : 1, sizeof *st->keys)) == NULL))
+		r.bad = 1;
+	for (uint64_t i = 0; i < n && !r.bad; i++) {
+		struct key *k = &st->keys[i];
+		st->nkeys = st->keys_cap = i + 1;
+		k->id = get_str(&r);
+		k->vkey = get_str(&r);
+		k->holder = get_str(&r);
+		k->note = get_str(&r);
+		NEED(&r, k->id);
+		NEED(&r, k->vkey);
+		if ((x = get_raw(&r, 32)) != NULL)
+			memcpy(k->pk, x, 32);
+		k->admin = (int)get64(&r);
+		k->added = get64(&r);
+		k->revoked = get64(&r);
+		k->records = get64(&r);
+		k->first = (int64_t)get64(&r);
+		k->last = (int64_t)get64(&r);
+	}
+	n = get64(&r);
+	if (!r.bad &&
+	    (n > (uint64_t)(r.end - r.p) / 24 ||
+	     (st->actors = calloc(n ? n : 1, sizeof *st->actors)) == NULL))
+		r.bad = 1;
+	for (uint64_t i = 0; i < n && !r.bad; i++) {
+		st->nactors = st->actors_cap = i + 1;
+		st->actors[i].id = get_str(&r);
+		NEED(&r, st->actors[i].id);
+		st->actors[i].seq = get64(&r);
+		st->actors[i].part_of = (size_t)get64(&r);
+	}
+	get_map(&r, &st->key_by_id);
+	get_map(&r, &st->key_by_pk);
+	get_map(&r, &st->actor_by_id);
+	get_map(&r, &st->retracts);
+	get_map(&r, &st->warn);
+	n = get64(&r);
+	for (uint64_t i = 0; i < n && !r.bad; i++) {
+		size_t kl, bl;
+		const uint8_t *k = get_bytes(&r, &kl);
+		const uint8_t *body = get_bytes(&r, &bl);
+		cJSON *v;
+		if (body == NULL || (v = avow_json_parse((const char *)body, bl,
+							 AVOW_JSON_AVOW_STRINGS,
+							 NULL)) == NULL) {
+			r.bad = 1;
+			break;
+		}
+		if (avow_map_put(&st->amended, k, kl, (uint64_t)(uintptr_t)v) <
+		    0) {
+			cJSON_Delete(v);
+			r.bad = 1;
+		}
+	}
+	if (r.bad || r.p != r.end) {
+		avow_state_free(st);
+		return NULL;
+	}
+	return st;
+}

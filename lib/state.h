@@ -137,4 +137,11 @@ cJSON *avow_state_body(avow_state *st, uint64_t seq, avow_error *err);
 cJSON *avow_record_parse(const uint8_t *rec, size_t len, const cJSON **entry,
 			 avow_buf *msg, avow_buf *scratch, avow_failure *f);
 
+/* Save the state (everything but the fetch and observer callbacks) to
+ * out, and make a state from saved bytes: NULL when they are not a state
+ * this version saved, are cut short, or memory runs out. */
+void avow_state_save(const avow_state *st, avow_buf *out);
+avow_state *avow_state_load(const uint8_t *p, size_t len, avow_fetch_fn fetch,
+			    void *ctx);
+
 #endif
