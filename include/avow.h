@@ -431,6 +431,20 @@ AVOW_API avow_status avow_log_open(avow_log **out, const char *path,
 /* Close a log (NULL does nothing). */
 AVOW_API void avow_log_close(avow_log *log);
 
+/* Keep the audited state of this log in the file at path (an SQLite file
+ * of the caller's own, created 0600 when missing; a file open to group or
+ * others is AVOW_ERR_PERMISSIONS), or stop when path is NULL. Then
+ * avow_audit_log checks, in O(log n) reads, that the log still extends
+ * the tree hash audited before (AVOW_ERR_AUDIT when it does not), audits
+ * only the records added since, from the saved state, and saves the new
+ * state when the audit passes; records read again later are checked
+ * against the audited tree hash. avow_log_append starts from the saved
+ * state instead of replaying the log. A file saved for another log (its
+ * genesis differs) is replaced after a full audit. See
+ * docs/PERFORMANCE.md, "The saved audited state". */
+AVOW_API avow_status avow_log_use_saved_state(avow_log *log, const char *path,
+					      avow_error *err) AVOW_WARN_UNUSED;
+
 /* Number of records. */
 AVOW_API avow_status avow_log_count(avow_log *log, uint64_t *n,
 				    avow_error *err) AVOW_WARN_UNUSED;

@@ -64,7 +64,44 @@ static avow_status bfetch(void *ctx, uint64_t seq, avow_buf *out,
 					      "out of memory")
 				: AVOW_OK;
 	}
-	return avow_store_fetch(b->log, seq, out, err);
+	return avow_saved_fetch(b->log, seq, out, err);
+}
+
+/* Audit the records that others appended since the saved state st: fully
+ * (signatures too), since st is saved again with them. */
+static avow_status catch_up(avow_log *log, avow_state *st, avow_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	int src = sqlite3_prepare_v2(
+		log->db,
+		"SELECT seq, data FROM records WHERE seq >= ? ORDER BY seq", -1,
+		&q, NULL);
+
+	if (src == SQLITE_OK)
+		sqlite3_bind_int64(q, 1, (sqlite3_int64)avow_state_count(st));
+	while (src == SQLITE_OK && (src = sqlite3_step(q)) == SQLITE_ROW) {
+		avow_failure f = {0, "seq", "out of order"};
+		const void *p = sqlite3_column_blob(q, 1);
+		if ((uint64_t)sqlite3_column_int64(q, 0) !=
+			    avow_state_count(st) ||
+		    avow_state_feed(st, p ? p : "",
+				    (size_t)sqlite3_column_bytes(q, 1), 0,
+				    &f) != AVOW_OK) {
+			sqlite3_finalize(q);
+			return avow_seterr(
+				err, AVOW_ERR_AUDIT,
+				"%s fails its audit at record %llu (%s: %s); "
+				"nothing was appended (run avow-verify)",
+				log->path,
+				(unsigned long long)avow_state_count(st),
+				f.check, f.detail);
+		}
+		src = SQLITE_OK;
+	}
+	sqlite3_finalize(q);
+	if (src != SQLITE_DONE && src != SQLITE_OK)
+		return avow_store_err(log, src, "reading records", err);
+	return AVOW_OK;
 }
 
 static const char *label_of(const avow_draft *d, char buf[32], size_t i)
@@ -274,6 +311,9 @@ static avow_status append(avow_log *log, const avow_key *key,
 	int src;
 	avow_frontier tf;
 	avow_tree_writer tw = {log, AVOW_OK, err};
+	sqlite3 *sdb = NULL; /* the saved state's file, when kept */
+	avow_indexer *ix = NULL;
+	int saved = 0; /* st came from it: save st after the append */
 
 	if (log->flags & AVOW_OPEN_READONLY)
 		return avow_seterr(err, AVOW_ERR_READONLY,
@@ -304,42 +344,66 @@ static avow_status append(avow_log *log, const avow_key *key,
 		rc = avow_store_err(log, src, "starting the append", err);
 		goto out;
 	}
-	/* Replay the log into the state the audit would hold. The audit
-	 * checks the signatures; here the rest suffices. */
-	st = avow_state_new(bfetch, &b);
-	if (st == NULL) {
-		rc = rollback(
-			log, avow_seterr(err, AVOW_ERR_NOMEM, "out of memory"));
-		goto out;
-	}
-	src = sqlite3_prepare_v2(
-		log->db, "SELECT data FROM records ORDER BY seq", -1, &q, NULL);
-	while (src == SQLITE_OK && (src = sqlite3_step(q)) == SQLITE_ROW) {
-		avow_failure f;
-		const void *p = sqlite3_column_blob(q, 0);
-		if (avow_state_feed(st, p ? p : "",
-				    (size_t)sqlite3_column_bytes(q, 0),
-				    AVOW_FEED_TRUSTED, &f) != AVOW_OK) {
-			rc = rollback(
-				log,
-				avow_seterr(err, AVOW_ERR_AUDIT,
-					    "%s fails its audit at record %llu "
-					    "(%s: %s); nothing was appended "
-					    "(run avow-verify)",
-					    log->path,
-					    (unsigned long long)f.seq, f.check,
-					    f.detail));
+	if (log->saved_path != NULL) {
+		rc = avow_saved_begin(log, &sdb, &st, err);
+		if (rc == AVOW_OK && st != NULL) {
+			saved = 1;
+			avow_state_set_fetch(st, bfetch, &b);
+			rc = avow_indexer_open(&ix, sdb, 0, NULL, NULL, err);
+			if (rc == AVOW_OK) {
+				avow_state_observe(st, avow_indexer_observe,
+						   ix);
+				rc = catch_up(log, st, err);
+			}
+		}
+		if (rc != AVOW_OK) {
+			rollback(log, rc);
 			goto out;
 		}
-		src = SQLITE_OK;
 	}
-	if (src != SQLITE_DONE && src != SQLITE_OK) {
-		rc = rollback(log,
-			      avow_store_err(log, src, "reading records", err));
-		goto out;
+	if (st == NULL) {
+		/* Replay the log into the state the audit would hold. The audit
+		 * checks the signatures; here the rest suffices. */
+		st = avow_state_new(bfetch, &b);
+		if (st == NULL) {
+			rc = rollback(log, avow_seterr(err, AVOW_ERR_NOMEM,
+						       "out of memory"));
+			goto out;
+		}
+		src = sqlite3_prepare_v2(
+			log->db, "SELECT data FROM records ORDER BY seq", -1,
+			&q, NULL);
+		while (src == SQLITE_OK &&
+		       (src = sqlite3_step(q)) == SQLITE_ROW) {
+			avow_failure f;
+			const void *p = sqlite3_column_blob(q, 0);
+			if (avow_state_feed(st, p ? p : "",
+					    (size_t)sqlite3_column_bytes(q, 0),
+					    AVOW_FEED_TRUSTED, &f) != AVOW_OK) {
+				rc = rollback(
+					log,
+					avow_seterr(err, AVOW_ERR_AUDIT,
+						    "%s fails its audit at "
+						    "record %llu "
+						    "(%s: %s); nothing was "
+						    "appended "
+						    "(run avow-verify)",
+						    log->path,
+						    (unsigned long long)f.seq,
+						    f.check, f.detail));
+				goto out;
+			}
+			src = SQLITE_OK;
+		}
+		if (src != SQLITE_DONE && src != SQLITE_OK) {
+			rc = rollback(log,
+				      avow_store_err(log, src,
+						     "reading records", err));
+			goto out;
+		}
+		sqlite3_finalize(q);
+		q = NULL;
 	}
-	sqlite3_finalize(q);
-	q = NULL;
 	b.base = avow_state_count(st);
 	if (b.base == 0 && !allow_genesis) {
 		rc = rollback(log, avow_seterr(err, AVOW_ERR_USAGE,
@@ -366,7 +430,10 @@ static avow_status append(avow_log *log, const avow_key *key,
 					       ts, last));
 		goto out;
 	}
-	avow_state_observe(st, keep_row, &b);
+	if (ix != NULL)
+		avow_indexer_chain(ix, keep_row, &b);
+	else
+		avow_state_observe(st, keep_row, &b);
 	tf = *avow_state_frontier(st);
 	for (size_t i = 0; i < n; i++) {
 		avow_failure f;
@@ -432,7 +499,14 @@ static avow_status append(avow_log *log, const avow_key *key,
 	}
 	if (first_seq != NULL)
 		*first_seq = b.base;
+	/* The records are in; a state that cannot be saved is only slower
+	 * next time. */
+	avow_saved_close(log, sdb,
+			 saved && !avow_indexer_failed(ix) ? st : NULL, NULL);
+	sdb = NULL;
 out:
+	avow_saved_close(log, sdb, NULL, NULL);
+	avow_indexer_close(ix);
 	sqlite3_finalize(q);
 	sqlite3_finalize(ins);
 	avow_state_free(st);

@@ -29,6 +29,7 @@ struct avow_audit {
 	avow_checkpoint *cpv;
 	size_t ncps;
 	int complete; /* every record was read */
+	uint64_t started_at;
 	char *index_problem;
 };
 
@@ -187,6 +188,32 @@ avow_status avow_audit_run(avow_source *src, const avow_audit_options *o,
 			   avow_observer_fn obs, void *obs_ctx,
 			   avow_audit **out, avow_error *err)
 {
+	return avow_audit_resume(src, o, NULL, obs, obs_ctx, out, err);
+}
+
+uint64_t avow_audit_started_at(const avow_audit *a)
+{
+	return a->started_at;
+}
+
+/* Tell the pipeline's workers the keys a resumed state already holds. */
+static void pipe_keys(avow_pipe *p, const avow_state *st)
+{
+	for (size_t i = 0; p != NULL && i < avow_state_key_count(st); i++) {
+		avow_key_summary k;
+		avow_verifier vk;
+		avow_error err;
+		avow_state_key_at(st, i, &k);
+		if (avow_verifier_parse(&vk, k.verifier, strlen(k.verifier),
+					&err) == AVOW_OK)
+			avow_pipe_add_key(p, vk.id, vk.pk);
+	}
+}
+
+avow_status avow_audit_resume(avow_source *src, const avow_audit_options *o,
+			      const avow_resume *rs, avow_observer_fn obs,
+			      void *obs_ctx, avow_audit **out, avow_error *err)
+{
 	key_tap kt;
 	static const avow_audit_options none;
 	avow_audit *a;
@@ -209,12 +236,14 @@ avow_status avow_audit_run(avow_source *src, const avow_audit_options *o,
 		}
 		free(cps);
 		free(a);
+		if (rs != NULL)
+			avow_state_free(rs->st);
 		return avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
 	}
 	a->ncps = ncps;
 	for (size_t i = 0; i < ncps; i++)
 		a->cpres[i] = AVOW_CP_UNCHECKED;
-	a->st = avow_state_new(src->fetch, src->ctx);
+	a->st = rs != NULL ? rs->st : avow_state_new(src->fetch, src->ctx);
 	if (a->st == NULL) {
 		free(cps);
 		free(a->cpres);
@@ -222,13 +251,26 @@ avow_status avow_audit_run(avow_source *src, const avow_audit_options *o,
 		free(a);
 		return avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
 	}
+	a->started_at = avow_state_count(a->st);
 	kt.pipe = avow_pipe_start(src, o->jobs);
+	if (rs != NULL)
+		pipe_keys(kt.pipe, a->st);
 	kt.obs = obs;
 	kt.obs_ctx = obs_ctx;
 	if (obs != NULL || kt.pipe != NULL)
 		avow_state_observe(a->st, tap, &kt);
-	for (size_t i = 0; i < ncps; i++)
+	for (size_t i = 0; i < ncps; i++) {
 		cp_prepare(&cps[i], &o->checkpoints[i]);
+		/* A checkpoint of records already audited: its tree hash
+		 * comes from the saved state's. */
+		if (rs != NULL && cps[i].parsed && cps[i].cp.size > 0 &&
+		    cps[i].cp.size <= a->started_at) {
+			avow_error rerr;
+			cps[i].have_root =
+				rs->root_at(rs->ctx, cps[i].cp.size,
+					    cps[i].root, &rerr) == AVOW_OK;
+		}
+	}
 
 	for (;;) {
 		const uint8_t *rec;

@@ -30,6 +30,25 @@ avow_status avow_audit_run(avow_source *src, const avow_audit_options *o,
 			   avow_observer_fn obs, void *obs_ctx,
 			   avow_audit **out, avow_error *err);
 
+/* Where an audit resumes: the state an earlier audit saved (the audit
+ * takes it over, even on failure), whose records src does not repeat,
+ * and the audited tree hash of any earlier size (for checkpoints of the
+ * records already audited). */
+typedef struct {
+	avow_state *st;
+	avow_status (*root_at)(void *ctx, uint64_t size, uint8_t out[32],
+			       avow_error *err);
+	void *ctx;
+} avow_resume;
+
+/* avow_audit_run from a saved state (rs may be NULL: from the start). */
+avow_status avow_audit_resume(avow_source *src, const avow_audit_options *o,
+			      const avow_resume *rs, avow_observer_fn obs,
+			      void *obs_ctx, avow_audit **out, avow_error *err);
+
+/* The seq the audit started from: 0, or the size of the saved state. */
+uint64_t avow_audit_started_at(const avow_audit *a);
+
 /* The state the audit ended with (owned by the audit). */
 avow_state *avow_audit_state(const avow_audit *a);
 

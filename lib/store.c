@@ -286,6 +286,7 @@ void avow_log_close(avow_log *log)
 	sqlite3_finalize(log->nget);
 	sqlite3_close(log->db);
 	free(log->path);
+	free(log->saved_path);
 	free(log);
 }
 
@@ -452,6 +453,7 @@ typedef struct {
 	char problem[256];
 	avow_observer_fn obs;
 	void *obs_ctx;
+	uint64_t from;	  /* the first record audited */
 	sqlite3_stmt *tq; /* SELECT size, level, hash FROM tree in order */
 	avow_frontier tf;
 } index_check;
@@ -550,15 +552,17 @@ static void index_count(avow_log *log, index_check *ic, uint64_t size)
 	if (ic->problem[0])
 		return;
 	if (ic->q == NULL ||
-	    sqlite3_prepare_v2(log->db, "SELECT count(*) FROM record_index", -1,
-			       &q, NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v2(
+		    log->db, "SELECT count(*) FROM record_index WHERE seq >= ?",
+		    -1, &q, NULL) != SQLITE_OK) {
 		snprintf(ic->problem, sizeof ic->problem,
 			 "table record_index cannot be read (%s)",
 			 sqlite3_errmsg(log->db));
 		return;
 	}
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)ic->from);
 	if (sqlite3_step(q) == SQLITE_ROW)
-		rows = (uint64_t)sqlite3_column_int64(q, 0);
+		rows = (uint64_t)sqlite3_column_int64(q, 0) + ic->from;
 	sqlite3_finalize(q);
 	if (rows != size)
 		snprintf(ic->problem, sizeof ic->problem,
@@ -582,46 +586,54 @@ avow_status avow_audit_log(avow_log *log, const avow_audit_options *o,
 	return avow_audit_log_observe(log, o, NULL, NULL, out, err);
 }
 
-avow_status avow_audit_log_observe(avow_log *log, const avow_audit_options *o,
-				   avow_observer_fn obs, void *obs_ctx,
-				   avow_audit **out, avow_error *err)
+avow_status avow_store_audit(avow_log *log, const avow_audit_options *o,
+			     const avow_resume *rs, avow_observer_fn obs,
+			     void *obs_ctx, avow_audit **out, avow_error *err)
 {
 	log_source ls;
 	index_check ic;
 	avow_status st;
+	uint64_t from = rs != NULL ? avow_state_count(rs->st) : 0;
 	int rc;
 
 	*out = NULL;
 	memset(&ls, 0, sizeof ls);
 	ls.log = log;
+	ls.n = from;
 	ls.src.next = lnext;
 	ls.src.fetch = lfetch;
 	ls.src.ctx = &ls;
-	rc = sqlite3_exec(log->db, "BEGIN", NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(
-			log->db, "SELECT seq, data FROM records ORDER BY seq",
-			-1, &ls.q, NULL);
+	rc = sqlite3_prepare_v2(log->db,
+				"SELECT seq, data FROM records WHERE seq >= ?"
+				" ORDER BY seq",
+				-1, &ls.q, NULL);
 	if (rc != SQLITE_OK) {
-		st = avow_store_err(log, rc, "reading records", err);
-		sqlite3_exec(log->db, "ROLLBACK", NULL, NULL, NULL);
-		return st;
+		if (rs != NULL)
+			avow_state_free(rs->st);
+		return avow_store_err(log, rc, "reading records", err);
 	}
+	sqlite3_bind_int64(ls.q, 1, (sqlite3_int64)from);
 	memset(&ic, 0, sizeof ic);
 	ic.obs = obs;
 	ic.obs_ctx = obs_ctx;
-	avow_frontier_init(&ic.tf);
+	ic.from = from;
+	if (rs != NULL)
+		ic.tf = *avow_state_frontier(rs->st);
+	else
+		avow_frontier_init(&ic.tf);
 	if (sqlite3_prepare_v2(log->db,
 			       "SELECT size, level, hash FROM tree"
-			       " ORDER BY size, level",
+			       " WHERE size > ? ORDER BY size, level",
 			       -1, &ic.tq, NULL) != SQLITE_OK)
 		ic.tq = NULL;
+	else
+		sqlite3_bind_int64(ic.tq, 1, (sqlite3_int64)from);
 	if (sqlite3_prepare_v2(log->db,
 			       "SELECT type, leaf_hash, by_actor, said_at FROM"
 			       " record_index WHERE seq = ?",
 			       -1, &ic.q, NULL) != SQLITE_OK)
 		ic.q = NULL;
-	st = avow_audit_run(&ls.src, o, index_observe, &ic, out, err);
+	st = avow_audit_resume(&ls.src, o, rs, index_observe, &ic, out, err);
 	sqlite3_finalize(ls.q);
 	if (*out != NULL) /* the source dies here; the log lives on */
 		avow_state_set_fetch(avow_audit_state(*out), avow_store_fetch,
@@ -633,6 +645,23 @@ avow_status avow_audit_log_observe(avow_log *log, const avow_audit_options *o,
 	}
 	sqlite3_finalize(ic.q);
 	sqlite3_finalize(ic.tq);
+	return st;
+}
+
+avow_status avow_audit_log_observe(avow_log *log, const avow_audit_options *o,
+				   avow_observer_fn obs, void *obs_ctx,
+				   avow_audit **out, avow_error *err)
+{
+	avow_status st;
+	int rc;
+
+	*out = NULL;
+	if (log->saved_path != NULL)
+		return avow_saved_audit(log, o, obs, obs_ctx, out, err);
+	rc = sqlite3_exec(log->db, "BEGIN", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return avow_store_err(log, rc, "reading records", err);
+	st = avow_store_audit(log, o, NULL, obs, obs_ctx, out, err);
 	sqlite3_exec(log->db, "COMMIT", NULL, NULL, NULL);
 	return st;
 }

@@ -10,6 +10,14 @@
 
 #include <sqlite3.h>
 
+/* Called by an audit through the saved state once it passed, before the
+ * state is saved, in the saved file's write transaction (db): records from
+ * `from` on were audited now (0: the whole log, so tables of the caller's
+ * are to be rebuilt). A failure rolls the saved file back. */
+typedef avow_status (*avow_saved_hook)(void *ctx, sqlite3 *db, avow_log *log,
+				       const avow_audit *a, uint64_t from,
+				       avow_error *err);
+
 struct avow_log {
 	sqlite3 *db;
 	char *path;
@@ -18,6 +26,14 @@ struct avow_log {
 	sqlite3_stmt *put;  /* INSERT OR REPLACE INTO record_index ... */
 	sqlite3_stmt *nput; /* INSERT OR REPLACE INTO tree ... */
 	sqlite3_stmt *nget; /* SELECT hash FROM tree WHERE ... */
+	/* The saved audited state (lib/saved.c), when the caller keeps one:
+	 * its file, and the size and tree hash this process last audited or
+	 * loaded (trusted_size 0: none). */
+	char *saved_path;
+	uint64_t trusted_size;
+	uint8_t trusted_root[32];
+	avow_saved_hook hook;
+	void *hook_ctx;
 };
 
 /* Map an SQLite result code to a status and message. */
@@ -58,6 +74,44 @@ void avow_store_node_put(void *ctx, unsigned level, uint64_t idx,
 /* An avow_node_reader over the log's table tree (ctx is the avow_log). */
 avow_status avow_store_node_read(void *ctx, unsigned level, uint64_t idx,
 				 uint8_t out[32], avow_error *err);
+
+/* The audit of the log's records from rs (NULL: from the start), in the
+ * caller's read transaction; takes rs->st over. */
+avow_status avow_store_audit(avow_log *log, const avow_audit_options *o,
+			     const avow_resume *rs, avow_observer_fn obs,
+			     void *obs_ctx, avow_audit **out, avow_error *err);
+
+/* lib/saved.c: the audit through the saved state, and a fetch (ctx: the
+ * log) that checks records below trusted_size against trusted_root. */
+avow_status avow_saved_audit(avow_log *log, const avow_audit_options *o,
+			     avow_observer_fn obs, void *obs_ctx,
+			     avow_audit **out, avow_error *err);
+avow_status avow_saved_fetch(void *ctx, uint64_t seq, avow_buf *out,
+			     avow_error *err);
+void avow_log_saved_hook(avow_log *log, avow_saved_hook fn, void *ctx);
+/* The audited tree hash of the first size records (1..trusted_size),
+ * read from table tree and checked against the audited root. */
+avow_status avow_saved_root(avow_log *log, uint64_t size, uint8_t out[32],
+			    avow_error *err);
+/* For appends: open the saved file (write-locked) and load the state that
+ * the log, in the caller's transaction, still extends (*st NULL: none
+ * usable); then save st and commit, or roll back when st is NULL. */
+avow_status avow_saved_begin(avow_log *log, sqlite3 **db, avow_state **st,
+			     avow_error *err);
+avow_status avow_saved_close(avow_log *log, sqlite3 *db, const avow_state *st,
+			     avow_error *err);
+
+/* The report index in the saved file (tables rx, rx_actor, rx_text: see
+ * lib/saved.c): an observer (ctx: the indexer) that indexes each record
+ * accepted, then calls next. rebuild empties the tables first. */
+typedef struct avow_indexer avow_indexer;
+avow_status avow_indexer_open(avow_indexer **out, sqlite3 *db, int rebuild,
+			      avow_observer_fn next, void *next_ctx,
+			      avow_error *err);
+void avow_indexer_observe(void *ctx, const avow_accepted *a);
+int avow_indexer_failed(const avow_indexer *ix);
+void avow_indexer_chain(avow_indexer *ix, avow_observer_fn next, void *ctx);
+void avow_indexer_close(avow_indexer *ix);
 
 /* avow_audit_log with an observer of accepted records. */
 avow_status avow_audit_log_observe(avow_log *log, const avow_audit_options *o,

@@ -28,6 +28,9 @@ trap 'exit 130' HUP INT TERM
 SOURCE_DATE_EPOCH=1695081600
 export SOURCE_DATE_EPOCH
 unset AVOW_LOG AVOW_KEY AVOW_PASSPHRASE
+# The saved audited states go with the test, not to the user's home.
+AVOW_STATE_DIR=$T/.state
+export AVOW_STATE_DIR
 
 ORIGIN=claims.example.org/wang-yi-moscow-2023
 SEED=$SRC/fixtures/seed.jsonl

@@ -14,9 +14,17 @@ typedef struct {
 	const char *log;	     /* --log, $AVOW_LOG, ./avow.db */
 	const char *key;	     /* --key, $AVOW_KEY */
 	const char *passphrase_file; /* --passphrase-file */
+	int no_saved;		     /* --no-saved-state */
 } globals;
 
 extern globals g;
+
+/* The file that keeps the audited state of the log at path, for this
+ * user: $AVOW_STATE_DIR, else $XDG_STATE_HOME/avow, else
+ * ~/.local/state/avow (made 0700), and a name from the log's real path.
+ * NULL (after a warning, when something failed) when none is kept. The
+ * caller frees it. */
+char *saved_state_path(const char *log_path);
 
 /* A subcommand: argv[0] is its name. Returns the exit status. */
 typedef int (*cmd_fn)(int argc, char **argv);

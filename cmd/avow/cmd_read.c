@@ -4,6 +4,7 @@
  * audited records: a log that fails its audit is refused.
  */
 #include "model.h"
+#include "saved_model.h"
 
 #include "audit_print.h"
 #include "json.h"
@@ -90,11 +91,12 @@ void model_observe(void *ctx, const avow_accepted *a)
 		m->oom = 1;
 }
 
-static void model_free(model *m)
+void model_reset(model *m)
 {
 	for (size_t i = 0; i < m->n; i++)
 		cJSON_Delete(m->r[i].body);
 	free(m->r);
+	memset(m, 0, sizeof *m);
 }
 
 mrec *model_find(model *m, uint64_t seq)
@@ -113,15 +115,27 @@ mrec *model_find(model *m, uint64_t seq)
 int audit_for_reading(audited *x, int want_model)
 {
 	avow_error err;
+	int saved;
 
 	memset(x, 0, sizeof *x);
 	x->log = open_log(1);
 	if (x->log == NULL)
 		return EXIT_USAGE;
+	saved = x->log->saved_path != NULL;
 	if (avow_audit_log_observe(x->log, NULL,
-				   want_model ? model_observe : NULL, &x->m,
-				   &x->audit, &err) != AVOW_OK)
+				   want_model && !saved ? model_observe : NULL,
+				   &x->m, &x->audit, &err) != AVOW_OK)
 		return report_error(&err);
+	if (want_model && saved && avow_audit_passed(x->audit)) {
+		sqlite3 *db = saved_index_open(x);
+		int rc = db == NULL || model_from_saved(x, db, NULL) < 0;
+		if (db == NULL)
+			errorf("%s: cannot read the report index",
+			       x->log->saved_path);
+		saved_index_close(db);
+		if (rc)
+			return EXIT_FAIL;
+	}
 	if (x->m.oom) {
 		errorf("out of memory");
 		return EXIT_FAIL;
@@ -139,7 +153,7 @@ int audit_for_reading(audited *x, int want_model)
 
 void audited_free(audited *x)
 {
-	model_free(&x->m);
+	model_reset(&x->m);
 	avow_audit_free(x->audit);
 	avow_log_close(x->log);
 }

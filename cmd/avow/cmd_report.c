@@ -4,6 +4,7 @@
  * (report.c) and render it in the format asked for.
  */
 #include "report_build.h"
+#include "saved_model.h"
 
 #include "audit.h"
 #include "audit_print.h"
@@ -130,6 +131,12 @@ typedef struct {
 	uint64_t claim, as_of, offset, limit;
 	avow_span since, until;
 	int has_since, has_until, threads;
+	/* From the saved report index: the page of statements already
+	 * chosen, sorted and paged (use_page, with the total before paging),
+	 * or the statements that a search found (use_found). */
+	int use_page, use_found;
+	seqs page, found;
+	uint64_t page_total;
 } selection;
 
 static int parse_selection(const rep_opts *o, selection *s, int search)
@@ -181,9 +188,295 @@ static int parse_selection(const rep_opts *o, selection *s, int search)
 	return 0;
 }
 
+/* The words of a query, split at white space. Words of three
+ * characters or more match through the trigram index, shorter ones by
+ * substring. */
+typedef struct {
+	char *buf;
+	char **w;
+	size_t n;
+} qwords;
+
+static int qwords_split(const char *query, qwords *q)
+{
+	char *save = NULL;
+
+	memset(q, 0, sizeof *q);
+	q->buf = avow_strdup(query);
+	q->w = calloc(strlen(query) / 2 + 2, sizeof *q->w);
+	if (q->buf == NULL || q->w == NULL)
+		return -1;
+	for (char *w = strtok_r(q->buf, " \t\n", &save); w;
+	     w = strtok_r(NULL, " \t\n", &save))
+		q->w[q->n++] = w;
+	return 0;
+}
+
+static void qwords_free(qwords *q)
+{
+	free(q->buf);
+	free(q->w);
+}
+
+static int trigram_word(const char *w)
+{
+	size_t chars = 0;
+
+	for (const char *p = w; *p; p++)
+		chars += ((unsigned char)*p & 0xC0) != 0x80;
+	return chars >= 3;
+}
+
+/* The FTS5 phrase of one word: quoted, inner quotes doubled. */
+static char *phrase_of(const char *w)
+{
+	avow_buf ph;
+
+	avow_buf_init(&ph);
+	avow_buf_addc(&ph, '"');
+	for (const char *p = w; *p; p++) {
+		if (*p == '"')
+			avow_buf_addc(&ph, '"');
+		avow_buf_addc(&ph, (uint8_t)*p);
+	}
+	avow_buf_addc(&ph, '"');
+	if (ph.oom) {
+		avow_buf_free(&ph);
+		return NULL;
+	}
+	return avow_buf_cstr(&ph);
+}
+
+/* The condition that word w puts on an FTS5 table's column body, and
+ * what to bind to it (malloc'ed). */
+static const char *word_test(const char *w, char **bind)
+{
+	if (trigram_word(w)) {
+		*bind = phrase_of(w);
+		return "MATCH ?";
+	}
+	*bind = avow_strdup(w);
+	return "instr(lower(body), lower(?)) > 0";
+}
+
+/* Texts to bind, kept until the query has run. */
+typedef struct {
+	char **v;
+	size_t n, cap;
+} binds;
+
+static int binds_add(binds *b, char *s)
+{
+	if (s == NULL)
+		return -1;
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 16;
+		char **nv = realloc(b->v, cap * sizeof *nv);
+		if (nv == NULL) {
+			free(s);
+			return -1;
+		}
+		b->v = nv;
+		b->cap = cap;
+	}
+	b->v[b->n++] = s;
+	return 0;
+}
+
+static void binds_free(binds *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free(b->v[i]);
+	free(b->v);
+}
+
+/* Search through the saved report index: the statements (below size)
+ * of which every word of the query is in the words or in the names of an
+ * actor who made them (the model holds the actors). */
+static int search_saved(audited *x, sqlite3 *db, const char *query,
+			uint64_t size, seqs *out)
+{
+	rbuild *rb = report_begin(&x->m, x->audit, size - 1);
+	sqlite3 *mem = NULL;
+	sqlite3_stmt *ins = NULL, *aq = NULL;
+	avow_buf sql;
+	binds bv = {0};
+	qwords qw;
+	int rc = -1;
+
+	avow_buf_init(&sql);
+	if (qwords_split(query, &qw) < 0 || rb == NULL) {
+		errorf("out of memory");
+		goto out;
+	}
+	if (qw.n == 0) {
+		errorf("search: the query has no words");
+		goto out;
+	}
+	/* The actors' names and aliases, so that "Kremlin" or 外交部 finds
+	 * what they said. */
+	if (sqlite3_open_v2(":memory:", &mem,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			    NULL) != SQLITE_OK ||
+	    sqlite3_exec(mem,
+			 "CREATE VIRTUAL TABLE a USING fts5(id UNINDEXED, "
+			 "body, tokenize='trigram case_sensitive 0')",
+			 NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(mem, "INSERT INTO a VALUES(?, ?)", -1, &ins,
+			       NULL) != SQLITE_OK)
+		goto dberr;
+	for (size_t i = 0; i < x->m.n; i++) {
+		const char *id = json_str(x->m.r[i].body, "id");
+		avow_buf t;
+		if (x->m.r[i].type != AVOW_T_ACTOR || id == NULL)
+			continue;
+		avow_buf_init(&t);
+		report_actor_words(rb, id, &t);
+		sqlite3_reset(ins);
+		sqlite3_bind_text(ins, 1, id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 2, avow_buf_cstr(&t), (int)t.len,
+				  SQLITE_TRANSIENT);
+		rc = t.oom ? SQLITE_NOMEM : sqlite3_step(ins);
+		avow_buf_free(&t);
+		if (rc != SQLITE_DONE) {
+			rc = -1;
+			goto dberr;
+		}
+	}
+	rc = -1;
+	/* Every word: (its statements) UNION (those of its actors),
+	 * INTERSECT across the words. */
+	for (size_t k = 0; k < qw.n; k++) {
+		char *b = NULL, *ab = NULL;
+		const char *test = word_test(qw.w[k], &b);
+		size_t nids = 0;
+		avow_buf aql;
+		if (k > 0)
+			avow_buf_adds(&sql, " INTERSECT ");
+		avow_buf_addf(&sql,
+			      "SELECT * FROM (SELECT rowid FROM rx_text WHERE "
+			      "%s%s",
+			      strncmp(test, "MATCH", 5) == 0 ? "rx_text " : "",
+			      test);
+		if (binds_add(&bv, b) < 0)
+			goto oom;
+		avow_buf_init(&aql);
+		avow_buf_addf(&aql, "SELECT DISTINCT id FROM a WHERE %s%s",
+			      strncmp(test, "MATCH", 5) == 0 ? "a " : "",
+			      word_test(qw.w[k], &ab));
+		sqlite3_finalize(aq);
+		aq = NULL;
+		if (aql.oom || ab == NULL ||
+		    sqlite3_prepare_v2(mem, avow_buf_cstr(&aql), -1, &aq,
+				       NULL) != SQLITE_OK) {
+			avow_buf_free(&aql);
+			free(ab);
+			goto dberr;
+		}
+		avow_buf_free(&aql);
+		sqlite3_bind_text(aq, 1, ab, -1, SQLITE_TRANSIENT);
+		free(ab);
+		while (sqlite3_step(aq) == SQLITE_ROW) {
+			avow_buf_adds(&sql, nids++ ? ", ?"
+						   : " UNION SELECT seq FROM "
+						     "rx_actor WHERE actor IN "
+						     "(?");
+			if (binds_add(&bv,
+				      avow_strdup(
+					      (const char *)sqlite3_column_text(
+						      aq, 0))) < 0)
+				goto oom;
+		}
+		avow_buf_adds(&sql, nids ? "))" : ")");
+	}
+	if (sql.oom)
+		goto oom;
+	if (saved_words(db, avow_buf_cstr(&sql), (const char *const *)bv.v,
+			bv.n, size, out) < 0) {
+		errorf("search: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	rc = 0;
+	goto out;
+dberr:
+	errorf("search: %s", mem ? sqlite3_errmsg(mem) : "out of memory");
+	goto out;
+oom:
+	errorf("out of memory");
+out:
+	sqlite3_finalize(ins);
+	sqlite3_finalize(aq);
+	sqlite3_close(mem);
+	binds_free(&bv);
+	avow_buf_free(&sql);
+	qwords_free(&qw);
+	report_end(rb);
+	return rc;
+}
+
+/* Fill x's model from the saved report index, with only the records the
+ * view needs when the index can choose them (a thread, a page of an
+ * actor's statements, what a search finds), else with every record. */
+static int model_for_view(const rep_opts *o, selection *s, audited *x,
+			  const char *query)
+{
+	uint64_t size = avow_audit_size(x->audit);
+	uint64_t last = s->as_of < size ? s->as_of : size - 1;
+	sqlite3 *db = saved_index_open(x);
+	seqs want = {0}, of = {0};
+	int rc = -1, all = 0;
+
+	if (db == NULL) {
+		errorf("%s: cannot read the report index of the saved state "
+		       "(try --no-saved-state)",
+		       x->log->saved_path);
+		return EXIT_FAIL;
+	}
+	if (saved_frame(db, size, &want) < 0)
+		goto dberr;
+	if (s->claim != UINT64_MAX) {
+		if (seqs_add(&of, s->claim) < 0 ||
+		    saved_threads(db, &of, size, &want) < 0)
+			goto dberr;
+	} else if (o->actor && !o->include_parts && !o->topic &&
+		   !s->has_since && !s->has_until && query == NULL) {
+		if (saved_actor_page(db, o->actor, last, s->offset, s->limit,
+				     &s->page, &s->page_total) < 0 ||
+		    saved_threads(db, &s->page, size, &want) < 0)
+			goto dberr;
+		s->use_page = 1;
+	} else if (query != NULL && s->as_of == UINT64_MAX) {
+		seqs_sort(&want);
+		if (model_from_saved(x, db, &want) < 0 ||
+		    search_saved(x, db, query, size, &s->found) < 0)
+			goto out;
+		model_reset(&x->m);
+		seqs_sort(&s->found);
+		if (saved_threads(db, &s->found, size, &want) < 0)
+			goto dberr;
+		s->use_found = 1;
+	} else {
+		all = 1;
+	}
+	seqs_sort(&want);
+	if (model_from_saved(x, db, all ? NULL : &want) < 0)
+		goto out;
+	rc = 0;
+	goto out;
+dberr:
+	errorf("%s: the report index: %s", x->log->saved_path,
+	       sqlite3_errmsg(db));
+out:
+	seqs_free(&want);
+	seqs_free(&of);
+	saved_index_close(db);
+	return rc < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
 /* Audit the log or bundle with the checkpoints given, filling x's model.
  * Prints the failure and returns non-zero when it does not pass. */
-static int audit_source(rep_opts *o, audited *x, cp_set *cs)
+static int audit_source(rep_opts *o, audited *x, cp_set *cs, selection *s,
+			const char *query)
 {
 	avow_audit_options ao;
 	avow_error err;
@@ -210,8 +503,9 @@ static int audit_source(rep_opts *o, audited *x, cp_set *cs)
 		x->log = open_log(1);
 		if (x->log == NULL)
 			return EXIT_USAGE;
-		st = avow_audit_log_observe(x->log, &ao, model_observe, &x->m,
-					    &x->audit, &err);
+		st = avow_audit_log_observe(
+			x->log, &ao, x->log->saved_path ? NULL : model_observe,
+			&x->m, &x->audit, &err);
 	}
 	if (st != AVOW_OK)
 		return report_error(&err);
@@ -233,6 +527,8 @@ static int audit_source(rep_opts *o, audited *x, cp_set *cs)
 			       f->detail);
 		return EXIT_FAIL;
 	}
+	if (x->log != NULL && x->log->saved_path != NULL)
+		return model_for_view(o, s, x, query);
 	return EXIT_OK;
 }
 
@@ -533,6 +829,12 @@ out:
 	return ok;
 }
 
+static int seq_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
 /* Select the statements, build the report object. */
 static cJSON *build(const rep_opts *o, const selection *s, audited *x,
 		    const cp_set *cs, const char *query)
@@ -555,8 +857,23 @@ static cJSON *build(const rep_opts *o, const selection *s, audited *x,
 		errorf("out of memory");
 		goto fail;
 	}
-	if (query != NULL && search_index(rb, &x->m, last, query, keep) < 0)
+	if (s->use_found) {
+		for (size_t i = 0; i < x->m.n; i++)
+			keep[i] =
+				bsearch(&x->m.r[i].seq, s->found.v, s->found.n,
+					sizeof *s->found.v, seq_cmp) != NULL;
+	} else if (query != NULL &&
+		   search_index(rb, &x->m, last, query, keep) < 0) {
 		goto fail;
+	}
+	if (s->use_page) {
+		/* Chosen, sorted and paged by the index already. */
+		for (size_t i = 0; i < s->page.n; i++) {
+			const mrec *m = model_find(&x->m, s->page.v[i]);
+			if (m != NULL)
+				hits[nh++].r = m;
+		}
+	}
 	if (s->claim != UINT64_MAX) {
 		const mrec *root = thread_root(&x->m, s->claim);
 		if (root == NULL || root->seq > last ||
@@ -570,7 +887,8 @@ static cJSON *build(const rep_opts *o, const selection *s, audited *x,
 		}
 		hits[nh++].r = root;
 	}
-	for (size_t i = 0; s->claim == UINT64_MAX && i < x->m.n; i++) {
+	for (size_t i = 0; s->claim == UINT64_MAX && !s->use_page && i < x->m.n;
+	     i++) {
 		const mrec *m = &x->m.r[i];
 		cJSON *b;
 		int ok;
@@ -621,17 +939,19 @@ static cJSON *build(const rep_opts *o, const selection *s, audited *x,
 		if (ok)
 			hits[nh++].r = m;
 	}
-	if (!s->threads)
+	if (!s->threads && !s->use_page)
 		qsort(hits, nh, sizeof *hits, hit_cmp);
 	r = report_head(o, s, x, cs, query);
 	cJSON_AddNumberToObject(cJSON_GetObjectItemCaseSensitive(r, "view"),
-				"total", (double)nh);
+				"total",
+				(double)(s->use_page ? s->page_total : nh));
 	arr = cJSON_CreateArray();
 	for (size_t i = 0; i < nh; i++) {
 		cJSON *st;
-		if (i < s->offset)
+		if (!s->use_page && i < s->offset)
 			continue;
-		if (s->limit != UINT64_MAX && i - s->offset >= s->limit)
+		if (!s->use_page && s->limit != UINT64_MAX &&
+		    i - s->offset >= s->limit)
 			break;
 		st = report_statement(rb, hits[i].r, s->threads);
 		if (st != NULL)
@@ -734,7 +1054,7 @@ static int report_with(int argc, char **argv, const char *usage, int search,
 	}
 	if (parse_selection(o, &s, search) < 0)
 		return EXIT_USAGE;
-	rc = audit_source(o, &x, &cs);
+	rc = audit_source(o, &x, &cs, &s, query);
 	if (rc == EXIT_OK && s.as_of != UINT64_MAX &&
 	    s.as_of >= avow_audit_size(x.audit)) {
 		errorf("--as-of %llu: the log holds records 0 to %llu",
@@ -762,6 +1082,8 @@ static int report_with(int argc, char **argv, const char *usage, int search,
 	}
 	if (rc == EXIT_OK && cs.n == 0)
 		warnf("%s", no_checkpoint_warning);
+	seqs_free(&s.page);
+	seqs_free(&s.found);
 	cp_set_free(&cs);
 	audited_free(&x);
 	return rc;

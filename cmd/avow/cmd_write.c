@@ -431,10 +431,16 @@ int cmd_init(int argc, char **argv)
 			(void)remove(side);
 		}
 	} else {
+		char *saved = saved_state_path(path);
 		fprintf(stderr, "%s: created %s, origin %s, genesis key %s\n",
 			prog, path, o.origin, avow_key_id(key));
 		rc = EXIT_OK;
 		avow_log_close(log);
+		/* A state saved for an earlier log at this path is not this
+		 * one's. */
+		if (saved != NULL)
+			(void)remove(saved);
+		free(saved);
 	}
 	avow_key_free(key);
 	return rc;

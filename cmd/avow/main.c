@@ -5,6 +5,7 @@
  * main.c: the command table, global options, and what every subcommand
  * shares (opening the log, unlocking the key, the passphrase prompt).
  */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "cli.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -62,7 +64,7 @@ static void main_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: avow [--log FILE] [--key FILE] [--passphrase-file FILE]"
-		"\n            COMMAND [ARGS]\n"
+		"\n            [--no-saved-state] COMMAND [ARGS]\n"
 		"\n"
 		"avow keeps a tamper-evident record of who asserted what, and "
 		"when:\n"
@@ -80,12 +82,19 @@ static void main_usage(FILE *f)
 		"  --passphrase-file FILE  read the key's passphrase from FILE"
 		"\n                          (else $AVOW_PASSPHRASE, else a "
 		"prompt)\n"
+		"  --no-saved-state        audit the whole log, without the "
+		"saved audited\n"
+		"                          state (see AVOW_STATE_DIR)\n"
 		"  -h, --help              show help; `avow COMMAND --help` "
 		"for a command\n"
 		"  --version               print the version\n"
 		"\nenvironment: AVOW_LOG, AVOW_KEY, AVOW_PASSPHRASE, "
 		"SOURCE_DATE_EPOCH\n(fixes the recorded time, for "
-		"reproducible logs).\n"
+		"reproducible logs), AVOW_STATE_DIR (where the\n"
+		"audited state of each log is kept, so that a command "
+		"audits only the\nrecords added since; default "
+		"$XDG_STATE_HOME/avow or ~/.local/state/avow;\n"
+		"empty: keep none).\n"
 		"Exit status: 0 success, 1 a check or validation failed, 2 "
 		"usage or I/O error.\n");
 }
@@ -103,6 +112,7 @@ int parse_opts(int argc, char **argv, const char *shortopts,
 		{"log", required_argument, NULL, 0x101},
 		{"key", required_argument, NULL, 0x102},
 		{"passphrase-file", required_argument, NULL, 0x103},
+		{"no-saved-state", no_argument, NULL, 0x104},
 		{"help", no_argument, NULL, 'h'},
 	};
 	for (; opts != NULL && opts[n].name != NULL && n < 56; n++)
@@ -122,6 +132,7 @@ int parse_opts(int argc, char **argv, const char *shortopts,
 		case 0x101: g.log = optarg; break;
 		case 0x102: g.key = optarg; break;
 		case 0x103: g.passphrase_file = optarg; break;
+		case 0x104: g.no_saved = 1; break;
 		case ':':
 			errorf("%s: %s needs a value (see avow %s --help)",
 			       argv[0], argv[optind - 1], argv[0]);
@@ -142,18 +153,129 @@ int parse_opts(int argc, char **argv, const char *shortopts,
 	return 0;
 }
 
+/* Whether the saved-state file at path can be used: it opens for
+ * writing (created 0600 when missing) and is open to no one else. Warns
+ * when not: the command then audits the whole log. */
+static int saved_usable(const char *path)
+{
+	struct stat sb;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		warnf("%s: %s; the saved audited state is not used, so the "
+		      "whole log is audited",
+		      path, strerror(errno));
+		return 0;
+	}
+	if (fstat(fd, &sb) != 0 || (sb.st_mode & 077) != 0) {
+		warnf("%s: open to group or others (mode %03o); the saved "
+		      "audited state is not used (chmod 600 it)",
+		      path, (unsigned)(sb.st_mode & 0777));
+		close(fd);
+		return 0;
+	}
+	close(fd);
+	return 1;
+}
+
 avow_log *open_log(int readonly)
 {
 	avow_log *log = NULL;
 	avow_error err;
 	const char *path = default_log(g.log);
 
+	char *saved;
+
 	if (avow_log_open(&log, path, readonly ? AVOW_OPEN_READONLY : 0,
 			  &err) != AVOW_OK) {
 		report_error(&err);
 		return NULL;
 	}
+	saved = g.no_saved ? NULL : saved_state_path(path);
+	if (saved != NULL && !saved_usable(saved)) {
+		free(saved);
+		saved = NULL;
+	}
+	if (saved != NULL && avow_log_use_saved_state(log, saved, &err)) {
+		report_error(&err);
+		avow_log_close(log);
+		log = NULL;
+	}
+	free(saved);
 	return log;
+}
+
+/* A malloc'ed a followed by b. */
+static char *join(const char *a, const char *b)
+{
+	size_t n = strlen(a) + strlen(b) + 1;
+	char *s = malloc(n);
+
+	if (s != NULL)
+		snprintf(s, n, "%s%s", a, b);
+	return s;
+}
+
+/* mkdir -p dir, 0700 for what it makes. */
+static int make_dirs(char *dir)
+{
+	for (char *p = dir + 1;; p++) {
+		if (*p != '/' && *p != 0)
+			continue;
+		char c = *p;
+		*p = 0;
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+			*p = c;
+			return -1;
+		}
+		*p = c;
+		if (c == 0)
+			return 0;
+	}
+}
+
+char *saved_state_path(const char *log_path)
+{
+	const char *env = getenv("AVOW_STATE_DIR");
+	const char *xdg = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char hex[2 * sizeof h + 1], *real, *dir, *out;
+	size_t n;
+
+	if (env != NULL && env[0] == 0)
+		return NULL;
+	if (env != NULL)
+		dir = join(env, "");
+	else if (xdg != NULL && xdg[0] == '/')
+		dir = join(xdg, "/avow");
+	else if (home != NULL && home[0] == '/')
+		dir = join(home, "/.local/state/avow");
+	else
+		return NULL;
+	real = realpath(log_path, NULL);
+	if (dir == NULL || real == NULL) {
+		free(dir);
+		free(real);
+		return NULL;
+	}
+	if (make_dirs(dir) != 0) {
+		warnf("%s: %s; the saved audited state is not kept, so "
+		      "the whole log is audited (set AVOW_STATE_DIR)",
+		      dir, strerror(errno));
+		free(dir);
+		free(real);
+		return NULL;
+	}
+	crypto_hash_sha256(h, (const unsigned char *)real, strlen(real));
+	sodium_bin2hex(hex, sizeof hex, h, 16);
+	n = strlen(dir) + strlen(hex) + 8;
+	out = malloc(n);
+	if (out != NULL)
+		snprintf(out, n, "%s/%s.db", dir, hex);
+	free(dir);
+	free(real);
+	return out;
 }
 
 void free_secret(char *s, size_t len)
@@ -370,6 +492,11 @@ int main(int argc, char **argv)
 			printf("avow %s (log format %d)\n", AVOW_VERSION,
 			       AVOW_FORMAT_VERSION);
 			return EXIT_OK;
+		}
+		if (strcmp(a, "--no-saved-state") == 0) {
+			g.no_saved = 1;
+			i++;
+			continue;
 		}
 		if (i + 1 >= argc ||
 		    (strcmp(a, "--log") != 0 && strcmp(a, "--key") != 0 &&

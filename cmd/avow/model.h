@@ -41,5 +41,7 @@ void audited_free(audited *x);
 /* The avow_observer_fn that fills a model (ctx is the model). */
 void model_observe(void *ctx, const avow_accepted *a);
 mrec *model_find(model *m, uint64_t seq);
+/* Free the records and empty the model. */
+void model_reset(model *m);
 
 #endif

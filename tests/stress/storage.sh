@@ -243,7 +243,8 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 &&
 	cp "$D/alice.key" "$NB/alice.key"
 	chown -R 65534:65534 "$NB"
 	chmod 0600 "$NB/alice.key"
-	AS_NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	# nobody keeps its saved audited states in a directory of its own
+	AS_NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups env AVOW_STATE_DIR=$NB/state"
 	# 0444 in a writable directory: refused; readers work.
 	chmod 0444 "$NB/dir/log.db"
 	before=$(sums "$NB/dir/log.db")

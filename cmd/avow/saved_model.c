@@ -1,0 +1,335 @@
+/*
+ * saved_model.c - build a report's model from the report index that the
+ * saved audited state keeps (lib/saved.c), instead of from a whole audit.
+ *
+ * The index names, for every audited record, its type, target, leaf hash,
+ * actors, said_at span and words. A report picks the records it needs
+ * from it (a thread, a page of an actor's statements, the statements a
+ * search finds, with their threads, and the records that name keys and
+ * actors), reads just those from the log, and checks each against the
+ * leaf hash the audit recorded, so the log's own indexes are never
+ * trusted and nothing is audited twice.
+ */
+#include "saved_model.h"
+
+#include "store.h"
+#include "syntax.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+sqlite3 *saved_index_open(const audited *x)
+{
+	sqlite3 *db = NULL;
+
+	if (x->log == NULL || x->log->saved_path == NULL ||
+	    x->log->trusted_size == 0)
+		return NULL;
+	if (sqlite3_open_v2(x->log->saved_path, &db, SQLITE_OPEN_READONLY,
+			    NULL) != SQLITE_OK) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 60000);
+	/* One snapshot for every query of this report. */
+	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+void saved_index_close(sqlite3 *db)
+{
+	if (db != NULL)
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(db);
+}
+
+int seqs_add(seqs *s, uint64_t v)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		uint64_t *nv = realloc(s->v, cap * sizeof *nv);
+		if (nv == NULL)
+			return -1;
+		s->v = nv;
+		s->cap = cap;
+	}
+	s->v[s->n++] = v;
+	return 0;
+}
+
+void seqs_free(seqs *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof *s);
+}
+
+static int u64cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+void seqs_sort(seqs *s)
+{
+	size_t o = 0;
+
+	if (s->n == 0)
+		return;
+	qsort(s->v, s->n, sizeof *s->v, u64cmp);
+	for (size_t i = 0; i < s->n; i++)
+		if (o == 0 || s->v[i] != s->v[o - 1])
+			s->v[o++] = s->v[i];
+	s->n = o;
+}
+
+/* Add the seqs that query q returns (column 0); -1 on failure. */
+static int add_rows(sqlite3_stmt *q, seqs *out)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		if (seqs_add(out, (uint64_t)sqlite3_column_int64(q, 0)) < 0)
+			return -1;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int saved_frame(sqlite3 *db, uint64_t size, seqs *out)
+{
+	sqlite3_stmt *q = NULL;
+	int rc = -1;
+
+	/* Genesis, keys, actors, and the amends of those. */
+	if (sqlite3_prepare_v2(
+		    db,
+		    "SELECT seq FROM rx WHERE type IN (1, 2, 3) AND seq < ?1"
+		    " UNION ALL SELECT a.seq FROM rx a JOIN rx t ON"
+		    " t.seq = a.target WHERE a.type = 6 AND a.target IS NOT"
+		    " NULL AND t.type IN (1, 2, 3) AND a.seq < ?1",
+		    -1, &q, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(q, 1, (sqlite3_int64)size);
+		rc = add_rows(q, out);
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+int saved_threads(sqlite3 *db, const seqs *of, uint64_t size, seqs *out)
+{
+	sqlite3_stmt *up = NULL, *down = NULL;
+	seqs roots = {0};
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT type, target FROM rx WHERE seq = ?",
+			       -1, &up, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(
+		    db,
+		    "WITH RECURSIVE t(s) AS (VALUES(?1) UNION SELECT rx.seq"
+		    " FROM rx JOIN t ON rx.target = t.s WHERE rx.seq < ?2)"
+		    " SELECT s FROM t",
+		    -1, &down, NULL) != SQLITE_OK)
+		goto out;
+	/* Up from each record to the claim that starts its thread. */
+	for (size_t i = 0; i < of->n; i++) {
+		uint64_t root = of->v[i];
+		if (seqs_add(out, root) < 0)
+			goto out;
+		for (int guard = 0; guard < 1 << 20; guard++) {
+			sqlite3_reset(up);
+			sqlite3_bind_int64(up, 1, (sqlite3_int64)root);
+			if (sqlite3_step(up) != SQLITE_ROW ||
+			    sqlite3_column_int(up, 0) != 5 /* response */ ||
+			    sqlite3_column_type(up, 1) == SQLITE_NULL)
+				break;
+			root = (uint64_t)sqlite3_column_int64(up, 1);
+			if (seqs_add(out, root) < 0)
+				goto out;
+		}
+		if (seqs_add(&roots, root) < 0)
+			goto out;
+	}
+	/* Down from each claim, once. */
+	seqs_sort(&roots);
+	for (size_t i = 0; i < roots.n; i++) {
+		sqlite3_reset(down);
+		sqlite3_bind_int64(down, 1, (sqlite3_int64)roots.v[i]);
+		sqlite3_bind_int64(down, 2, (sqlite3_int64)size);
+		if (add_rows(down, out) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	seqs_free(&roots);
+	sqlite3_finalize(up);
+	sqlite3_finalize(down);
+	return rc;
+}
+
+int saved_actor_page(sqlite3 *db, const char *actor, uint64_t last,
+		     uint64_t offset, uint64_t limit, seqs *page,
+		     uint64_t *total)
+{
+	sqlite3_stmt *q = NULL, *c = NULL;
+	int rc = -1;
+
+	*total = 0;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT seq FROM rx_actor WHERE actor = ?1 AND"
+			       " seq <= ?2 ORDER BY lo, prec, seq LIMIT ?3"
+			       " OFFSET ?4",
+			       -1, &q, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db,
+			       "SELECT count(*) FROM rx_actor WHERE actor = ?1"
+			       " AND seq <= ?2",
+			       -1, &c, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(q, 1, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)last);
+	sqlite3_bind_int64(q, 3, limit > INT64_MAX ? -1 : (sqlite3_int64)limit);
+	sqlite3_bind_int64(
+		q, 4, offset > INT64_MAX ? INT64_MAX : (sqlite3_int64)offset);
+	sqlite3_bind_text(c, 1, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(c, 2, (sqlite3_int64)last);
+	if (sqlite3_step(c) != SQLITE_ROW)
+		goto out;
+	*total = (uint64_t)sqlite3_column_int64(c, 0);
+	rc = add_rows(q, page);
+out:
+	sqlite3_finalize(q);
+	sqlite3_finalize(c);
+	return rc;
+}
+
+int saved_words(sqlite3 *db, const char *sql, const char *const *binds,
+		size_t nbinds, uint64_t size, seqs *out)
+{
+	sqlite3_stmt *q = NULL;
+	size_t before = out->n;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK) {
+		for (size_t i = 0; i < nbinds; i++)
+			sqlite3_bind_text(q, (int)i + 1, binds[i], -1,
+					  SQLITE_STATIC);
+		rc = add_rows(q, out);
+	}
+	sqlite3_finalize(q);
+	/* Only what the audit saw. */
+	for (size_t i = before, o = before; rc == 0 && i < out->n; i++) {
+		if (out->v[i] < size)
+			out->v[o++] = out->v[i];
+		if (i + 1 == out->n)
+			out->n = o;
+	}
+	return rc;
+}
+
+/* Add record seq, read from the log and checked against leaf, to the
+ * model. -1 when it cannot be read or is not the record audited. */
+static int add_record(audited *x, uint64_t seq, int type, const void *leaf,
+		      avow_buf *bytes, avow_buf *msg, avow_buf *scratch)
+{
+	avow_error err;
+	avow_failure f;
+	uint8_t got[32];
+	const cJSON *entry;
+	cJSON *root;
+	avow_accepted a;
+	int64_t t = 0;
+	const cJSON *tm;
+
+	if (avow_store_fetch(x->log, seq, bytes, &err) != AVOW_OK) {
+		errorf("%s", err.msg);
+		return -1;
+	}
+	avow_leaf_hash(got, bytes->p, bytes->len);
+	if (leaf == NULL || memcmp(got, leaf, 32) != 0) {
+		errorf("%s: record %llu is not the record audited before "
+		       "(state saved in %s): the log was changed since; run "
+		       "avow-verify",
+		       x->log->path, (unsigned long long)seq,
+		       x->log->saved_path);
+		return -1;
+	}
+	root = avow_record_parse(bytes->p, bytes->len, &entry, msg, scratch,
+				 &f);
+	if (root == NULL) {
+		errorf("%s: record %llu: %s", x->log->path,
+		       (unsigned long long)seq, f.detail);
+		return -1;
+	}
+	tm = cJSON_GetObjectItemCaseSensitive(entry, "time");
+	if (cJSON_IsString(tm))
+		avow_parse_time(tm->valuestring, strlen(tm->valuestring), &t);
+	memset(&a, 0, sizeof a);
+	a.seq = seq;
+	a.type = type;
+	a.entry = entry;
+	a.body = cJSON_GetObjectItemCaseSensitive(entry, "body");
+	a.leaf = got;
+	a.time = t;
+	a.bytes = bytes->p;
+	a.len = bytes->len;
+	model_observe(&x->m, &a);
+	cJSON_Delete(root);
+	return x->m.oom ? -1 : 0;
+}
+
+int model_from_saved(audited *x, sqlite3 *db, const seqs *want)
+{
+	sqlite3_stmt *q = NULL;
+	avow_buf bytes, msg, scratch;
+	uint64_t size = avow_audit_size(x->audit);
+	int rc = 0, src;
+
+	avow_buf_init(&bytes);
+	avow_buf_init(&msg);
+	avow_buf_init(&scratch);
+	if (sqlite3_prepare_v2(db,
+			       want != NULL
+				       ? "SELECT seq, type, leaf FROM rx WHERE"
+					 " seq = ?"
+				       : "SELECT seq, type, leaf FROM rx WHERE"
+					 " seq < ? ORDER BY seq",
+			       -1, &q, NULL) != SQLITE_OK) {
+		errorf("%s: the report index: %s", x->log->saved_path,
+		       sqlite3_errmsg(db));
+		rc = -1;
+	}
+	for (size_t i = 0; rc == 0 && (want == NULL || i < want->n); i++) {
+		sqlite3_reset(q);
+		sqlite3_bind_int64(q, 1,
+				   (sqlite3_int64)(want ? want->v[i] : size));
+		do {
+			src = sqlite3_step(q);
+			if (src != SQLITE_ROW)
+				break;
+			if ((uint64_t)sqlite3_column_int64(q, 0) >= size)
+				continue;
+			rc = add_record(x, (uint64_t)sqlite3_column_int64(q, 0),
+					sqlite3_column_int(q, 1),
+					sqlite3_column_bytes(q, 2) == 32
+						? sqlite3_column_blob(q, 2)
+						: NULL,
+					&bytes, &msg, &scratch);
+		} while (rc == 0 && want == NULL);
+		if (rc == 0 && src != SQLITE_DONE && src != SQLITE_ROW) {
+			errorf("%s: the report index: %s", x->log->saved_path,
+			       sqlite3_errmsg(db));
+			rc = -1;
+		}
+		if (want == NULL)
+			break;
+	}
+	sqlite3_finalize(q);
+	avow_buf_free(&bytes);
+	avow_buf_free(&msg);
+	avow_buf_free(&scratch);
+	if (rc == 0 && x->m.oom) {
+		errorf("out of memory");
+		rc = -1;
+	}
+	return rc;
+}

@@ -1,0 +1,49 @@
+/*
+ * saved_model.h - a report's model from the report index of the saved
+ * audited state (see saved_model.c and lib/saved.c).
+ */
+#ifndef AVOW_CMD_SAVED_MODEL_H
+#define AVOW_CMD_SAVED_MODEL_H
+
+#include "model.h"
+
+#include <sqlite3.h>
+
+/* A growable list of seqs. */
+typedef struct {
+	uint64_t *v;
+	size_t n, cap;
+} seqs;
+
+int seqs_add(seqs *s, uint64_t v);
+void seqs_free(seqs *s);
+/* Sort and drop duplicates. */
+void seqs_sort(seqs *s);
+
+/* The report index of the state saved for x's log, opened read-only in
+ * one read transaction; NULL when the log keeps no saved state (or the
+ * audit did not pass). */
+sqlite3 *saved_index_open(const audited *x);
+void saved_index_close(sqlite3 *db);
+
+/* Add to out: the genesis, key and actor records and their amends
+ * (saved_frame); the records of `of` and their threads, from each
+ * claim down, with every response and amend in them (saved_threads); a page of
+ * the statements by or with actor up to seq last, in said_at order, and how
+ * many there are in all (saved_actor_page); the seqs that query sql
+ * returns, with binds as its texts (saved_words). Records from size on
+ * are left out. -1 when the index cannot be read. */
+int saved_frame(sqlite3 *db, uint64_t size, seqs *out);
+int saved_threads(sqlite3 *db, const seqs *of, uint64_t size, seqs *out);
+int saved_actor_page(sqlite3 *db, const char *actor, uint64_t last,
+		     uint64_t offset, uint64_t limit, seqs *page,
+		     uint64_t *total);
+int saved_words(sqlite3 *db, const char *sql, const char *const *binds,
+		size_t nbinds, uint64_t size, seqs *out);
+
+/* Fill x->m with the records of want (sorted; NULL: every record the
+ * audit saw), read from the log and checked against the leaf hashes the
+ * audit recorded. Prints the problem and returns -1 on failure. */
+int model_from_saved(audited *x, sqlite3 *db, const seqs *want);
+
+#endif

@@ -1,0 +1,575 @@
+/*
+ * saved.c - the saved audited state: what an audit of a log found (its
+ * size, tree hash and state machine), kept in a file of the user's own
+ * outside the log, so that the next audit checks only what was added.
+ *
+ * The file is an SQLite database, created 0600, with one row:
+ *   saved(id = 1, format, log, genesis, size, root, state)
+ * genesis is the leaf hash of record 0 (which log this is), size and root
+ * the audited tree, state the state machine (avow_state_save). Callers
+ * may keep tables of their own beside it (the report index).
+ *
+ * Each audit through it checks, in O(log n) reads of the log's table
+ * tree, that the log still extends the saved root; audits the records
+ * from the saved size on, from the saved state; and saves the new state
+ * in the same transaction as the caller's tables. Every earlier record
+ * that is read again afterwards (an amend's target, a report's
+ * statement) is checked with an inclusion proof against the audited root,
+ * so nothing is taken from the log on trust. A file for another log (its
+ * genesis differs) or of another version is replaced by a full audit.
+ */
+#include "store.h"
+
+#include "json.h"
+#include "syntax.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define SAVED_FORMAT "avow-saved/1"
+
+static const char saved_schema[] =
+	"CREATE TABLE IF NOT EXISTS saved(id INTEGER PRIMARY KEY"
+	" CHECK (id = 1), format TEXT NOT NULL, log TEXT NOT NULL,"
+	" genesis BLOB NOT NULL, size INTEGER NOT NULL, root BLOB NOT NULL,"
+	" state BLOB NOT NULL);";
+
+avow_status avow_log_use_saved_state(avow_log *log, const char *path,
+				     avow_error *err)
+{
+	char *p = NULL;
+
+	if (path != NULL && (p = avow_strdup(path)) == NULL)
+		return avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
+	free(log->saved_path);
+	log->saved_path = p;
+	log->trusted_size = 0;
+	return AVOW_OK;
+}
+
+void avow_log_saved_hook(avow_log *log, avow_saved_hook fn, void *ctx)
+{
+	log->hook = fn;
+	log->hook_ctx = ctx;
+}
+
+static avow_status sdb_err(avow_log *log, sqlite3 *db, const char *what,
+			   avow_error *err)
+{
+	return avow_seterr(err, AVOW_ERR_IO, "%s: %s: %s", log->saved_path,
+			   what, db ? sqlite3_errmsg(db) : "cannot open");
+}
+
+/* Open the saved-state file (created 0600) and take its write lock. */
+static avow_status saved_open(avow_log *log, sqlite3 **out, avow_error *err)
+{
+	sqlite3 *db = NULL;
+	struct stat sb;
+	mode_t old = umask(077);
+	int rc = sqlite3_open_v2(log->saved_path, &db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+				 NULL);
+
+	umask(old);
+	*out = NULL;
+	if (rc != SQLITE_OK) {
+		avow_status st =
+			sdb_err(log, db, "opening the saved state", err);
+		sqlite3_close(db);
+		return st;
+	}
+	if (stat(log->saved_path, &sb) == 0 && (sb.st_mode & 077) != 0) {
+		sqlite3_close(db);
+		return avow_seterr(err, AVOW_ERR_PERMISSIONS,
+				   "%s: the saved state is open to group or "
+				   "others (mode %03o); chmod 600 it",
+				   log->saved_path,
+				   (unsigned)(sb.st_mode & 0777));
+	}
+	sqlite3_busy_timeout(db, 60000);
+	if (sqlite3_exec(db, saved_schema, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+		    SQLITE_OK) {
+		avow_status st =
+			sdb_err(log, db, "opening the saved state", err);
+		sqlite3_close(db);
+		return st;
+	}
+	*out = db;
+	return AVOW_OK;
+}
+
+/* The tree hash of the log's first `size` records, checked against the
+ * audited root (size <= trusted_size). */
+static avow_status root_at(void *ctx, uint64_t size, uint8_t out[32],
+			   avow_error *err)
+{
+	avow_log *log = ctx;
+	avow_consistency p;
+	avow_status st;
+
+	st = avow_tree_hash(avow_store_node_read, log, 0, size, out, err);
+	if (st != AVOW_OK)
+		return st;
+	if (size == log->trusted_size) {
+		if (sodium_memcmp(out, log->trusted_root, 32) == 0)
+			return AVOW_OK;
+	} else if (size < log->trusted_size &&
+		   avow_tree_consistency(avow_store_node_read, log, size,
+					 log->trusted_size, &p,
+					 err) == AVOW_OK &&
+		   avow_consistency_verify(&p, out, log->trusted_root, err) ==
+			   AVOW_OK) {
+		return AVOW_OK;
+	}
+	return avow_seterr(err, AVOW_ERR_AUDIT,
+			   "%s: the tree hash of its first %llu records "
+			   "differs from the one audited (state saved in "
+			   "%s): records were changed, removed or reordered "
+			   "since; run avow-verify to find which",
+			   log->path, (unsigned long long)size,
+			   log->saved_path);
+}
+
+avow_status avow_saved_root(avow_log *log, uint64_t size, uint8_t out[32],
+			    avow_error *err)
+{
+	if (size == 0 || size > log->trusted_size)
+		return avow_seterr(err, AVOW_ERR_USAGE,
+				   "tree size %llu is not between 1 and the "
+				   "%llu records audited",
+				   (unsigned long long)size,
+				   (unsigned long long)log->trusted_size);
+	return root_at(log, size, out, err);
+}
+
+avow_status avow_saved_fetch(void *ctx, uint64_t seq, avow_buf *out,
+			     avow_error *err)
+{
+	avow_log *log = ctx;
+	avow_inclusion p;
+	avow_status st = avow_store_fetch(log, seq, out, err);
+
+	if (st != AVOW_OK || seq >= log->trusted_size)
+		return st;
+	st = avow_tree_inclusion(avow_store_node_read, log, seq,
+				 log->trusted_size, &p, err);
+	if (st != AVOW_OK)
+		return st;
+	avow_leaf_hash(p.leaf_hash, out->p, out->len);
+	if (avow_inclusion_verify(&p, log->trusted_root, NULL) != AVOW_OK)
+		return avow_seterr(err, AVOW_ERR_AUDIT,
+				   "%s: record %llu is not the record audited "
+				   "before (state saved in %s): the log was "
+				   "changed since; run avow-verify",
+				   log->path, (unsigned long long)seq,
+				   log->saved_path);
+	return AVOW_OK;
+}
+
+/* The leaf hash of the log's record 0, or -1. */
+static int genesis_leaf(avow_log *log, uint8_t out[32])
+{
+	avow_buf b;
+	avow_error err;
+	int ok;
+
+	avow_buf_init(&b);
+	ok = avow_store_fetch(log, 0, &b, &err) == AVOW_OK;
+	if (ok)
+		avow_leaf_hash(out, b.p, b.len);
+	avow_buf_free(&b);
+	return ok ? 0 : -1;
+}
+
+/* Load the saved state for this log, in the log's read transaction, and
+ * check that the log still extends it. *st is NULL (and AVOW_OK
+ * returned) when there is no usable state: the caller audits from 0. */
+static avow_status load(avow_log *log, sqlite3 *db, avow_state **st,
+			avow_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	uint8_t g[32], root[32];
+	uint64_t size = 0, n;
+	avow_status rc = AVOW_OK;
+
+	*st = NULL;
+	log->trusted_size = 0;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT genesis, size, root, state FROM saved"
+			       " WHERE id = 1 AND format = '" SAVED_FORMAT "'",
+			       -1, &q, NULL) != SQLITE_OK)
+		return sdb_err(log, db, "reading the saved state", err);
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 0) == 32 &&
+	    sqlite3_column_bytes(q, 2) == 32 && genesis_leaf(log, g) == 0 &&
+	    memcmp(g, sqlite3_column_blob(q, 0), 32) == 0) {
+		size = (uint64_t)sqlite3_column_int64(q, 1);
+		memcpy(root, sqlite3_column_blob(q, 2), 32);
+		*st = avow_state_load(sqlite3_column_blob(q, 3),
+				      (size_t)sqlite3_column_bytes(q, 3),
+				      avow_saved_fetch, log);
+	}
+	sqlite3_finalize(q);
+	if (*st == NULL || avow_state_count(*st) != size || size == 0) {
+		avow_state_free(*st);
+		*st = NULL;
+		return AVOW_OK;
+	}
+	rc = avow_log_count(log, &n, err);
+	if (rc == AVOW_OK && n < size)
+		rc = avow_seterr(err, AVOW_ERR_AUDIT,
+				 "%s holds %llu records, fewer than the %llu "
+				 "audited before (state saved in %s): records "
+				 "were removed; run avow-verify (if the log "
+				 "was made anew on purpose, delete that "
+				 "file)",
+				 log->path, (unsigned long long)n,
+				 (unsigned long long)size, log->saved_path);
+	if (rc == AVOW_OK) {
+		uint8_t got[32];
+		log->trusted_size = size;
+		memcpy(log->trusted_root, root, 32);
+		rc = root_at(log, size, got, err);
+	}
+	if (rc != AVOW_OK) {
+		log->trusted_size = 0;
+		avow_state_free(*st);
+		*st = NULL;
+	}
+	return rc;
+}
+
+/* Save st (the audited state of the log's first avow_state_count(st)
+ * records) and commit; or roll back when st is NULL. Closes db. */
+avow_status avow_saved_close(avow_log *log, sqlite3 *db, const avow_state *st,
+			     avow_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	avow_buf blob;
+	uint8_t g[32], root[32];
+	avow_status rc = AVOW_OK;
+
+	if (db == NULL)
+		return AVOW_OK;
+	if (st == NULL || avow_state_count(st) == 0 || genesis_leaf(log, g)) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close(db);
+		return AVOW_OK;
+	}
+	avow_buf_init(&blob);
+	avow_state_save(st, &blob);
+	avow_frontier_root(avow_state_frontier(st), root);
+	if (blob.oom)
+		rc = avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
+	else if (sqlite3_prepare_v2(
+			 db,
+			 "INSERT OR REPLACE INTO saved VALUES(1, '" SAVED_FORMAT
+			 "', ?, ?, ?, ?, ?)",
+			 -1, &q, NULL) != SQLITE_OK)
+		rc = sdb_err(log, db, "saving the audited state", err);
+	else {
+		sqlite3_bind_text(q, 1, log->path, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(q, 2, g, 32, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 3, (sqlite3_int64)avow_state_count(st));
+		sqlite3_bind_blob(q, 4, root, 32, SQLITE_STATIC);
+		sqlite3_bind_blob64(q, 5, blob.p, blob.len, SQLITE_STATIC);
+		if (sqlite3_step(q) != SQLITE_DONE ||
+		    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+			rc = sdb_err(log, db, "saving the audited state", err);
+	}
+	sqlite3_finalize(q);
+	avow_buf_free(&blob);
+	if (rc != AVOW_OK)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	else {
+		log->trusted_size = avow_state_count(st);
+		memcpy(log->trusted_root, root, 32);
+	}
+	sqlite3_close(db);
+	return rc;
+}
+
+avow_status avow_saved_begin(avow_log *log, sqlite3 **db, avow_state **st,
+			     avow_error *err)
+{
+	avow_status rc = saved_open(log, db, err);
+
+	*st = NULL;
+	if (rc == AVOW_OK)
+		rc = load(log, *db, st, err);
+	if (rc != AVOW_OK && *db != NULL) {
+		sqlite3_exec(*db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close(*db);
+		*db = NULL;
+	}
+	return rc;
+}
+
+avow_status avow_saved_audit(avow_log *log, const avow_audit_options *o,
+			     avow_observer_fn obs, void *obs_ctx,
+			     avow_audit **out, avow_error *err)
+{
+	sqlite3 *db = NULL;
+	avow_state *st = NULL;
+	avow_indexer *ix = NULL;
+	avow_resume rs;
+	avow_status rc;
+	int src = sqlite3_exec(log->db, "BEGIN", NULL, NULL, NULL);
+
+	*out = NULL;
+	if (src != SQLITE_OK)
+		return avow_store_err(log, src, "reading records", err);
+	rc = avow_saved_begin(log, &db, &st, err);
+	if (rc == AVOW_OK)
+		rc = avow_indexer_open(&ix, db, st == NULL, obs, obs_ctx, err);
+	if (rc == AVOW_OK) {
+		rs.st = st;
+		rs.root_at = root_at;
+		rs.ctx = log;
+		st = NULL; /* the audit owns it now */
+		rc = avow_store_audit(log, o, rs.st ? &rs : NULL,
+				      avow_indexer_observe, ix, out, err);
+	}
+	avow_state_free(st);
+	if (rc == AVOW_OK && avow_indexer_failed(ix))
+		rc = avow_seterr(err, AVOW_ERR_IO,
+				 "%s: cannot write the report index (%s); "
+				 "use --no-saved-state, or free space",
+				 log->saved_path, sqlite3_errmsg(db));
+	avow_indexer_close(ix);
+	if (*out != NULL)
+		avow_state_set_fetch(avow_audit_state(*out), avow_saved_fetch,
+				     log);
+	if (rc == AVOW_OK && avow_audit_passed(*out) && log->hook != NULL)
+		rc = log->hook(log->hook_ctx, db, log, *out,
+			       avow_audit_started_at(*out), err);
+	if (rc == AVOW_OK && avow_audit_passed(*out))
+		rc = avow_saved_close(log, db, avow_audit_state(*out), err);
+	else
+		avow_saved_close(log, db, NULL, NULL);
+	sqlite3_exec(log->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != AVOW_OK) {
+		avow_audit_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+/* --------------------------------------------------------------------- */
+/* The report index, kept beside the state for every record audited     */
+
+static const char index_schema[] =
+	"CREATE TABLE IF NOT EXISTS rx(seq INTEGER PRIMARY KEY,"
+	" type INTEGER NOT NULL, target INTEGER, leaf BLOB NOT NULL,"
+	" lo INTEGER, prec INTEGER);"
+	"CREATE INDEX IF NOT EXISTS rx_target ON rx(target)"
+	" WHERE target IS NOT NULL;"
+	"CREATE INDEX IF NOT EXISTS rx_frame ON rx(type)"
+	" WHERE type NOT IN (4, 5);"
+	"CREATE TABLE IF NOT EXISTS rx_actor(actor TEXT NOT NULL,"
+	" lo INTEGER, prec INTEGER, seq INTEGER NOT NULL,"
+	" PRIMARY KEY(actor, lo, prec, seq)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS rx_actor_seq ON rx_actor(seq);"
+	"CREATE VIRTUAL TABLE IF NOT EXISTS rx_text USING fts5(body,"
+	" tokenize='trigram case_sensitive 0');";
+
+static const char index_drop[] = "DROP TABLE IF EXISTS rx;"
+				 "DROP TABLE IF EXISTS rx_actor;"
+				 "DROP TABLE IF EXISTS rx_text;";
+
+enum { IX_RX, IX_ACTOR, IX_TEXT, IX_SPAN, IX_DEL_ACTOR, IX_DEL_TEXT, IX_N };
+
+static const char *const index_sql[IX_N] = {
+	"INSERT INTO rx VALUES(?, ?, ?, ?, ?, ?)",
+	"INSERT OR IGNORE INTO rx_actor VALUES(?, ?, ?, ?)",
+	"INSERT INTO rx_text(rowid, body) VALUES(?, ?)",
+	"UPDATE rx SET lo = ?, prec = ? WHERE seq = ?",
+	"DELETE FROM rx_actor WHERE seq = ?",
+	"DELETE FROM rx_text WHERE rowid = ?",
+};
+
+struct avow_indexer {
+	sqlite3 *db;
+	sqlite3_stmt *q[IX_N];
+	int failed;
+	avow_observer_fn next; /* the observer after this one */
+	void *next_ctx;
+};
+
+static int ix_step(avow_indexer *ix, int i)
+{
+	int rc = sqlite3_step(ix->q[i]);
+
+	sqlite3_reset(ix->q[i]);
+	if (rc != SQLITE_DONE)
+		ix->failed = 1;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static const char *jstr_or(const cJSON *o, const char *k)
+{
+	const char *s = jstr(o, k);
+	return s != NULL ? s : "";
+}
+
+/* The said_at span of statement body b (prec 0 when it has none). */
+static void span_of(const cJSON *b, avow_span *sp)
+{
+	const char *said = jstr(b, "said_at");
+
+	memset(sp, 0, sizeof *sp);
+	if (said != NULL && !avow_parse_pdate(said, strlen(said), sp))
+		memset(sp, 0, sizeof *sp);
+}
+
+/* Index statement seq with body b: its actors, and its words. */
+static void index_statement(avow_indexer *ix, uint64_t seq, const cJSON *b)
+{
+	const cJSON *w = cJSON_GetObjectItemCaseSensitive(b, "with");
+	const cJSON *src = cJSON_GetObjectItemCaseSensitive(b, "source");
+	const char *by = jstr(b, "by");
+	avow_span sp;
+	avow_buf t;
+
+	span_of(b, &sp);
+	for (const cJSON *a = by ? NULL : w; by != NULL || a != NULL;) {
+		const char *id = by != NULL ? by : a->valuestring;
+		sqlite3_stmt *q = ix->q[IX_ACTOR];
+		if (id != NULL) {
+			sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(q, 2, sp.lo);
+			sqlite3_bind_int(q, 3, sp.prec);
+			sqlite3_bind_int64(q, 4, (sqlite3_int64)seq);
+			ix_step(ix, IX_ACTOR);
+		}
+		if (by != NULL) {
+			by = NULL;
+			a = w ? w->child : NULL;
+		} else {
+			a = a->next;
+		}
+	}
+	avow_buf_init(&t);
+	avow_buf_addf(&t, "%s\n%s\n%s\n%s\n", jstr_or(b, "text"),
+		      jstr_or(b, "original"), jstr_or(src, "title"),
+		      jstr_or(src, "publisher"));
+	if (t.oom) {
+		ix->failed = 1;
+	} else {
+		sqlite3_bind_int64(ix->q[IX_TEXT], 1, (sqlite3_int64)seq);
+		sqlite3_bind_text(ix->q[IX_TEXT], 2, avow_buf_cstr(&t),
+				  (int)t.len, SQLITE_STATIC);
+		ix_step(ix, IX_TEXT);
+	}
+	avow_buf_free(&t);
+}
+
+void avow_indexer_observe(void *ctx, const avow_accepted *a)
+{
+	avow_indexer *ix = ctx;
+	const cJSON *tg = cJSON_GetObjectItemCaseSensitive(a->body, "target");
+	const cJSON *ts = cJSON_GetObjectItemCaseSensitive(tg, "seq");
+	int64_t target = ts ? avow_json_int(ts) : -1;
+	sqlite3_stmt *q = ix->q[IX_RX];
+	int statement = a->type == AVOW_T_CLAIM || a->type == AVOW_T_RESPONSE;
+	avow_span sp;
+
+	if (ix->next != NULL)
+		ix->next(ix->next_ctx, a);
+	if (ix->failed)
+		return;
+	if (statement)
+		span_of(a->body, &sp);
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)a->seq);
+	sqlite3_bind_int(q, 2, a->type);
+	if (target >= 0)
+		sqlite3_bind_int64(q, 3, target);
+	else
+		sqlite3_bind_null(q, 3);
+	sqlite3_bind_blob(q, 4, a->leaf, 32, SQLITE_STATIC);
+	if (statement) {
+		sqlite3_bind_int64(q, 5, sp.lo);
+		sqlite3_bind_int(q, 6, sp.prec);
+	} else {
+		sqlite3_bind_null(q, 5);
+		sqlite3_bind_null(q, 6);
+	}
+	ix_step(ix, IX_RX);
+	if (statement)
+		index_statement(ix, a->seq, a->body);
+	if (a->type == AVOW_T_AMEND && a->amended != NULL && target >= 0) {
+		/* The target's body changed: index it anew (an actor's
+		 * rows are only its own: nothing to redo). */
+		sqlite3_bind_int64(ix->q[IX_DEL_ACTOR], 1, target);
+		sqlite3_bind_int64(ix->q[IX_DEL_TEXT], 1, target);
+		if (ix_step(ix, IX_DEL_ACTOR) == 0 &&
+		    ix_step(ix, IX_DEL_TEXT) == 0 &&
+		    jstr(a->amended, "said_at") != NULL) {
+			span_of(a->amended, &sp);
+			sqlite3_bind_int64(ix->q[IX_SPAN], 1, sp.lo);
+			sqlite3_bind_int(ix->q[IX_SPAN], 2, sp.prec);
+			sqlite3_bind_int64(ix->q[IX_SPAN], 3, target);
+			ix_step(ix, IX_SPAN);
+			index_statement(ix, (uint64_t)target, a->amended);
+		}
+	}
+}
+
+avow_status avow_indexer_open(avow_indexer **out, sqlite3 *db, int rebuild,
+			      avow_observer_fn next, void *next_ctx,
+			      avow_error *err)
+{
+	avow_indexer *ix = calloc(1, sizeof *ix);
+
+	*out = NULL;
+	if (ix == NULL)
+		return avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
+	ix->db = db;
+	ix->next = next;
+	ix->next_ctx = next_ctx;
+	if ((rebuild &&
+	     sqlite3_exec(db, index_drop, NULL, NULL, NULL) != SQLITE_OK) ||
+	    sqlite3_exec(db, index_schema, NULL, NULL, NULL) != SQLITE_OK)
+		ix->failed = 1;
+	for (int i = 0; i < IX_N && !ix->failed; i++)
+		if (sqlite3_prepare_v2(db, index_sql[i], -1, &ix->q[i], NULL) !=
+		    SQLITE_OK)
+			ix->failed = 1;
+	if (ix->failed) {
+		avow_status st =
+			avow_seterr(err, AVOW_ERR_IO, "the report index: %s",
+				    sqlite3_errmsg(db));
+		avow_indexer_close(ix);
+		return st;
+	}
+	*out = ix;
+	return AVOW_OK;
+}
+
+void avow_indexer_chain(avow_indexer *ix, avow_observer_fn next, void *ctx)
+{
+	ix->next = next;
+	ix->next_ctx = ctx;
+}
+
+int avow_indexer_failed(const avow_indexer *ix)
+{
+	return ix != NULL && ix->failed;
+}
+
+void avow_indexer_close(avow_indexer *ix)
+{
+	if (ix == NULL)
+		return;
+	for (int i = 0; i < IX_N; i++)
+		sqlite3_finalize(ix->q[i]);
+	free(ix);
+}
