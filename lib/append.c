@@ -4,6 +4,22 @@
  * The one path for bytes: an entry is made canonical once, signed, framed
  * as a record, fed to the same state machine the audit uses (so nothing
  * the audit would reject is ever written), and stored exactly as signed.
+ *
+ * Signing is sequential (each entry names the leaf hash of the record
+ * before it), so a batch runs as three stages that overlap, each on its
+ * own thread:
+ *   make   parse a draft, resolve its target and write its signed message
+ *          ("avow/v1/entry\n" and the canonical entry), leaving room for
+ *          the hashes of records not signed yet: prev, and a target made
+ *          earlier in this batch;
+ *   sign   fill those in, sign, frame the record and hash it;
+ *   store  (the calling thread) feed the record to the state machine, then
+ *          insert it, its record_index row and its tree nodes.
+ * Every stage stops at the first draft that fails anywhere. The error
+ * reported is the one that making and checking the drafts one at a time,
+ * then storing them, gives: the first draft that cannot be made or is
+ * rejected, and a storage error only when every draft passed. Nothing is
+ * committed unless all of them did.
  */
 #include "json.h"
 #include "state.h"
@@ -11,39 +27,69 @@
 #include "syntax.h"
 #include "tree.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* What record_index gets for a new record, copied from the entry the
- * state machine accepted (so nothing is parsed a third time). */
+#define LEAD	   1024 /* drafts made ahead of the store stage, at most */
+#define KEEP	   256 /* stored records kept in memory for the state's reads */
+#define BURST	   16  /* signed records the store stage waits for at once */
+#define PREFIX_LEN 14  /* "avow/v1/entry\n" */
+#define HASH_B64   44  /* a 32-byte hash in base64 */
+
+/* One record on its way. */
 typedef struct {
-	char *type, *by, *said_at;
+	avow_buf buf;	/* the signed message, then the record */
+	size_t prev_at; /* where prev's base64 goes in buf, or 0 */
+	size_t tgt_at;	/* where the target's hash goes, or 0 */
+	size_t tgt;	/* the slot of that target */
+	uint8_t leaf[32];
+} slot;
+
+/* What record_index gets for a new record, copied from the entry the
+ * state machine accepted (so nothing is parsed a third time): the type,
+ * by and said_at as NUL-terminated strings in text. */
+typedef struct {
+	avow_buf text;
+	size_t by, said_at; /* offsets in text, or SIZE_MAX for none */
 	uint8_t leaf[32];
 } index_copy;
 
 typedef struct {
 	avow_log *log;
-	uint64_t base;	   /* records in the log before this batch */
-	avow_buf *pending; /* records made so far */
-	index_copy *rows;  /* their index rows */
-	size_t npending;
+	uint64_t base;	       /* records in the log before this batch */
+	slot *slots;	       /* records made so far */
+	atomic_size_t nsigned; /* slots signed and framed */
+	index_copy row;	       /* the index row of the record being fed */
 	int oom;
+	int lines_sorted;     /* drafts' line numbers strictly increase */
+	pthread_mutex_t dbmu; /* log->db is used by one thread at a time */
 } batch;
 
 static void keep_row(void *ctx, const avow_accepted *a)
 {
 	batch *b = ctx;
-	index_copy *c = &b->rows[a->seq - b->base];
+	index_copy *c = &b->row;
 	avow_index_row r;
 
 	avow_index_row_of(&r, a->entry, a->leaf);
-	c->type = avow_strdup(r.type);
-	c->by = avow_strdup(r.by);
-	c->said_at = avow_strdup(r.said_at);
+	avow_buf_reset(&c->text);
+	avow_buf_add(&c->text, r.type, strlen(r.type) + 1);
+	c->by = c->said_at = SIZE_MAX;
+	if (r.by != NULL) {
+		c->by = c->text.len;
+		avow_buf_add(&c->text, r.by, strlen(r.by) + 1);
+	}
+	if (r.said_at != NULL) {
+		c->said_at = c->text.len;
+		avow_buf_add(&c->text, r.said_at, strlen(r.said_at) + 1);
+	}
 	memcpy(c->leaf, a->leaf, 32);
-	if (c->type == NULL || (r.by && !c->by) || (r.said_at && !c->said_at))
+	if (c->text.oom)
 		b->oom = 1;
 }
 
@@ -54,12 +100,14 @@ static avow_status bfetch(void *ctx, uint64_t seq, avow_buf *out,
 
 	if (seq >= b->base) {
 		size_t i = (size_t)(seq - b->base);
-		if (i >= b->npending)
+		if (i >= atomic_load(&b->nsigned))
 			return avow_seterr(err, AVOW_ERR_NOT_FOUND,
 					   "no record %llu",
 					   (unsigned long long)seq);
+		if (b->slots[i].buf.p == NULL) /* stored, and let go */
+			return avow_store_fetch(b->log, seq, out, err);
 		avow_buf_reset(out);
-		avow_buf_add(out, b->pending[i].p, b->pending[i].len);
+		avow_buf_add(out, b->slots[i].buf.p, b->slots[i].buf.len);
 		return out->oom ? avow_seterr(err, AVOW_ERR_NOMEM,
 					      "out of memory")
 				: AVOW_OK;
@@ -112,11 +160,113 @@ static const char *label_of(const avow_draft *d, char buf[32], size_t i)
 	return buf;
 }
 
-/* Replace a draft's target by {"seq": n, "hash": leaf hash}. */
-static avow_status resolve_target(batch *b, const avow_draft *drafts, size_t i,
-				  cJSON *body, avow_buf *scratch,
+/* The pipeline: the batch, what the stages share, and their progress. */
+typedef struct {
+	batch *b;
+	const avow_key *key;
+	const avow_draft *drafts;
+	size_t n;
+	int allow_genesis;
+	int lead;	   /* make waits for store (LEAD) */
+	uint8_t prev0[32]; /* the leaf before the batch */
+	avow_buf mid;	   /* ,"signer":K,"time":T,"type": */
+	avow_buf sigs;	   /* ,"sigs":[{"key":K,"sig":" */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	atomic_size_t made, fed; /* drafts made, records fed (and stored) */
+	atomic_size_t limit;	 /* no stage goes past this draft */
+	atomic_size_t want_made, want_signed, want_fed; /* wake-up marks */
+	atomic_int make_done, sign_done;
+	avow_status make_rc, sign_rc;
+	avow_error make_err, sign_err;
+	avow_error *make_errp, *sign_errp; /* NULL when the caller's is */
+} flow;
+
+static void wake_all(flow *f)
+{
+	pthread_mutex_lock(&f->mu);
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+}
+
+/* Stop every stage before draft i. */
+static void stop_at(flow *f, size_t i)
+{
+	size_t cur = atomic_load(&f->limit);
+
+	while (i < cur && !atomic_compare_exchange_weak(&f->limit, &cur, i))
+		;
+	wake_all(f);
+}
+
+static int ready(flow *f, atomic_size_t *ctr, size_t thr, atomic_int *done,
+		 size_t at)
+{
+	return atomic_load(ctr) >= thr || (done && atomic_load(done)) ||
+	       atomic_load(&f->limit) <= at;
+}
+
+/* Wait until *ctr reaches thr, *done (may be NULL) is set, or the batch
+ * stops at or before draft `at`. *want tells the producer of *ctr when to
+ * wake this stage (each counter has one stage waiting on it). */
+static void await(flow *f, atomic_size_t *ctr, atomic_size_t *want, size_t thr,
+		  atomic_int *done, size_t at)
+{
+	if (ready(f, ctr, thr, done, at))
+		return;
+	pthread_mutex_lock(&f->mu);
+	for (;;) {
+		atomic_store(want, thr);
+		if (ready(f, ctr, thr, done, at))
+			break;
+		pthread_cond_wait(&f->cv, &f->mu);
+	}
+	atomic_store(want, SIZE_MAX);
+	pthread_mutex_unlock(&f->mu);
+}
+
+static void publish(flow *f, atomic_size_t *ctr, atomic_size_t *want, size_t v)
+{
+	atomic_store(ctr, v);
+	if (v >= atomic_load(want))
+		wake_all(f);
+}
+
+/* The index of the first draft before i made from input line k, or i. */
+static size_t line_draft(const batch *b, const avow_draft *drafts, size_t i,
+			 int64_t k)
+{
+	size_t j;
+
+	if (b->lines_sorted) {
+		size_t lo = 0, hi = i;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (drafts[mid].line < k)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return lo < i && drafts[lo].line == k ? lo : i;
+	}
+	for (j = 0; j < i; j++)
+		if (drafts[j].line == k)
+			break;
+	return j;
+}
+
+/* The hash of a target made in this batch, until it is signed: two
+ * spellings of the same length, which tell where it is in the entry. */
+static const char hole_a[] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+static const char hole_b[] = "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB=";
+
+/* Replace a draft's target by {"seq": n, "hash": leaf hash}. For a record
+ * of this batch the hash is hole_a, *hash its node, and *tgt its slot. */
+static avow_status resolve_target(flow *f, size_t i, cJSON *body, cJSON **hashp,
+				  size_t *tgt, avow_buf *scratch,
 				  avow_error *err)
 {
+	batch *b = f->b;
 	cJSON *t = cJSON_GetObjectItemCaseSensitive(body, "target");
 	const cJSON *seq, *line, *hash;
 	uint64_t s;
@@ -140,9 +290,7 @@ static avow_status resolve_target(batch *b, const avow_draft *drafts, size_t i,
 					   "body.target: {\"line\": k} takes "
 					   "a positive line number and nothing "
 					   "else");
-		for (j = 0; j < i; j++)
-			if (drafts[j].line == k)
-				break;
+		j = line_draft(b, f->drafts, i, k);
 		if (j == i)
 			return avow_seterr(err, AVOW_ERR_INVALID,
 					   "body.target.line: %lld is not an "
@@ -160,38 +308,46 @@ static avow_status resolve_target(batch *b, const avow_draft *drafts, size_t i,
 		s = (uint64_t)k;
 		if (hash != NULL)
 			return AVOW_OK; /* checked as given */
-		if (s >= b->base + b->npending)
+		if (s >= b->base + i)
 			return avow_seterr(err, AVOW_ERR_INVALID,
 					   "body.target.seq: no record %llu "
 					   "yet",
 					   (unsigned long long)s);
 	}
-	st = bfetch(b, s, scratch, err);
-	if (st != AVOW_OK)
-		return st;
-	avow_leaf_hash(leaf, scratch->p, scratch->len);
-	avow_b64_encode(h, leaf, 32);
+	if (s >= b->base) {
+		*tgt = (size_t)(s - b->base);
+		memcpy(h, hole_a, sizeof hole_a);
+	} else {
+		pthread_mutex_lock(&b->dbmu);
+		st = bfetch(b, s, scratch, err);
+		pthread_mutex_unlock(&b->dbmu);
+		if (st != AVOW_OK)
+			return st;
+		avow_leaf_hash(leaf, scratch->p, scratch->len);
+		avow_b64_encode(h, leaf, 32);
+	}
 	cJSON_DeleteItemFromObjectCaseSensitive(body, "target");
 	t = cJSON_AddObjectToObject(body, "target");
 	if (t == NULL || !cJSON_AddNumberToObject(t, "seq", (double)s) ||
-	    !cJSON_AddStringToObject(t, "hash", h))
+	    (*hashp = cJSON_AddStringToObject(t, "hash", h)) == NULL)
 		return avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
 	return AVOW_OK;
 }
 
-/* Make the signed record for one draft into out. */
-static avow_status make_record(batch *b, avow_state *st, const avow_key *key,
-			       const avow_draft *drafts, size_t i,
-			       int allow_genesis, const char *time_s,
-			       avow_buf *out, avow_buf *scratch,
-			       avow_error *err)
+/* Make draft i's signed message in its slot: "avow/v1/entry\n" and the
+ * canonical entry, {"body":...,"prev":...,"seq":...,"signer":...,
+ * "time":...,"type":...,"v":1} (RFC 8785 orders the members so), with
+ * room for the hashes that sign_one fills in. */
+static avow_status make_one(flow *f, size_t i, cJSON *num, avow_buf *scratch,
+			    avow_error *err)
 {
-	const avow_draft *d = &drafts[i];
-	cJSON *root, *entry = NULL, *body, *sig = NULL;
+	const avow_draft *d = &f->drafts[i];
+	slot *sl = &f->b->slots[i];
+	avow_buf *m = &sl->buf;
+	cJSON *root, *body, *hash = NULL;
 	const cJSON *type;
-	uint8_t s[AVOW_SIG_BYTES];
-	char sb[AVOW_B64_LEN(64) + 1], lh[45];
-	uint64_t seq = avow_state_count(st);
+	uint64_t seq = f->b->base + i;
+	size_t body_at, tgt = SIZE_MAX;
 	avow_status rc;
 	int members = 0, t;
 
@@ -217,11 +373,11 @@ static avow_status make_record(batch *b, avow_state *st, const avow_key *key,
 		}
 	}
 	type = cJSON_GetObjectItemCaseSensitive(root, "type");
-	body = cJSON_DetachItemFromObjectCaseSensitive(root, "body");
+	body = cJSON_GetObjectItemCaseSensitive(root, "body");
 	t = cJSON_IsString(type) ? avow_type_parse(type->valuestring)
 				 : AVOW_T_NONE;
 	if (t == AVOW_T_NONE || body == NULL || !cJSON_IsObject(body) ||
-	    (t == AVOW_T_GENESIS && !allow_genesis)) {
+	    (t == AVOW_T_GENESIS && !f->allow_genesis)) {
 		rc = avow_seterr(
 			err, AVOW_ERR_SYNTAX,
 			t == AVOW_T_GENESIS
@@ -230,65 +386,154 @@ static avow_status make_record(batch *b, avow_state *st, const avow_key *key,
 				? "type: must be one of key, actor, claim, "
 				  "response, amend"
 				: "body: missing, or not an object");
-		cJSON_Delete(body);
 		cJSON_Delete(root);
 		return rc;
 	}
-	rc = resolve_target(b, drafts, i, body, scratch, err);
+	rc = resolve_target(f, i, body, &hash, &tgt, scratch, err);
 	if (rc != AVOW_OK) {
-		cJSON_Delete(body);
 		cJSON_Delete(root);
 		return rc;
 	}
-	entry = cJSON_CreateObject();
-	if (entry == NULL || !cJSON_AddNumberToObject(entry, "v", 1) ||
-	    !cJSON_AddNumberToObject(entry, "seq", (double)seq) ||
-	    !cJSON_AddStringToObject(entry, "time", time_s) ||
-	    !cJSON_AddStringToObject(entry, "type", type->valuestring) ||
-	    !cJSON_AddStringToObject(entry, "signer", avow_key_id(key))) {
-		cJSON_Delete(entry);
-		cJSON_Delete(body);
-		cJSON_Delete(root);
-		return avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
+	avow_buf_reset(m);
+	avow_buf_adds(m, "avow/v1/entry\n{\"body\":");
+	body_at = m->len;
+	avow_json_canon(m, body);
+	sl->tgt_at = 0;
+	if (tgt != SIZE_MAX) {
+		/* Where the hash is: the first byte that differs when it is
+		 * spelled the other way. */
+		size_t k = 0;
+		memcpy(hash->valuestring, hole_b, sizeof hole_b);
+		avow_buf_reset(scratch);
+		avow_json_canon(scratch, body);
+		while (!m->oom && k < scratch->len &&
+		       m->p[body_at + k] == scratch->p[k])
+			k++;
+		sl->tgt_at = body_at + k;
+		sl->tgt = tgt;
+		if (scratch->oom || k + HASH_B64 > scratch->len)
+			m->oom = 1;
 	}
+	avow_buf_adds(m, ",\"prev\":");
+	sl->prev_at = 0;
 	if (seq == 0) {
-		cJSON_AddNullToObject(entry, "prev");
+		avow_buf_adds(m, "null");
 	} else {
-		avow_b64_encode(lh, avow_state_last_leaf(st), 32);
-		cJSON_AddStringToObject(entry, "prev", lh);
+		sl->prev_at = m->len + 1;
+		avow_buf_addc(m, '"');
+		avow_buf_adds(m, hole_a);
+		avow_buf_addc(m, '"');
 	}
-	cJSON_AddItemToObject(entry, "body", body);
+	avow_buf_adds(m, ",\"seq\":");
+	cJSON_SetNumberValue(num, (double)seq);
+	avow_json_canon(m, num);
+	avow_buf_add(m, f->mid.p, f->mid.len);
+	avow_json_canon(m, type);
+	avow_buf_adds(m, ",\"v\":1}");
 	cJSON_Delete(root);
-
-	/* Sign "avow/v1/entry\n" || canonical entry. */
-	avow_buf_reset(scratch);
-	avow_buf_adds(scratch, "avow/v1/entry\n");
-	avow_json_canon(scratch, entry);
-	if (scratch->oom) {
-		cJSON_Delete(entry);
-		return avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
-	}
-	rc = avow_key_sign(key, scratch->p, scratch->len, s, err);
-	if (rc != AVOW_OK) {
-		cJSON_Delete(entry);
-		return rc;
-	}
-	avow_b64_encode(sb, s, sizeof s);
-	avow_buf_reset(out);
-	avow_buf_adds(out, "{\"entry\":");
-	avow_buf_add(out, scratch->p + 14, scratch->len - 14);
-	avow_buf_adds(out, ",\"sigs\":[{\"key\":");
-	sig = cJSON_CreateString(avow_key_id(key));
-	if (sig != NULL)
-		avow_json_canon(out, sig);
-	cJSON_Delete(sig);
-	avow_buf_adds(out, ",\"sig\":\"");
-	avow_buf_adds(out, sb);
-	avow_buf_adds(out, "\"}]}");
-	cJSON_Delete(entry);
-	if (out->oom || sig == NULL)
+	/* room for the record, so that the signer does not allocate */
+	avow_buf_reserve(m, f->sigs.len + AVOW_B64_LEN(AVOW_SIG_BYTES) + 8);
+	if (m->oom)
 		return avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
 	return AVOW_OK;
+}
+
+/* Fill in draft i's hashes, sign it and make its record in its slot. */
+static avow_status sign_one(flow *f, size_t i, avow_error *err)
+{
+	slot *sl = &f->b->slots[i];
+	avow_buf *m = &sl->buf;
+	uint8_t s[AVOW_SIG_BYTES];
+	char sb[AVOW_B64_LEN(AVOW_SIG_BYTES) + 1];
+	size_t elen;
+	avow_status rc;
+
+	if (sl->prev_at != 0) {
+		avow_b64_encode(sb, i ? f->b->slots[i - 1].leaf : f->prev0, 32);
+		memcpy(m->p + sl->prev_at, sb, HASH_B64);
+	}
+	if (sl->tgt_at != 0) {
+		avow_b64_encode(sb, f->b->slots[sl->tgt].leaf, 32);
+		memcpy(m->p + sl->tgt_at, sb, HASH_B64);
+	}
+	rc = avow_key_sign(f->key, m->p, m->len, s, err);
+	if (rc != AVOW_OK)
+		return rc;
+	avow_b64_encode(sb, s, sizeof s);
+	/* {"entry":E,"sigs":[{"key":K,"sig":"S"}]} */
+	elen = m->len - PREFIX_LEN;
+	memmove(m->p + 9, m->p + PREFIX_LEN, elen);
+	memcpy(m->p, "{\"entry\":", 9);
+	m->len = 9 + elen;
+	avow_buf_add(m, f->sigs.p, f->sigs.len);
+	avow_buf_adds(m, sb);
+	avow_buf_adds(m, "\"}]}");
+	if (m->oom)
+		return avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
+	avow_leaf_hash(sl->leaf, m->p, m->len);
+	return AVOW_OK;
+}
+
+static void *make_stage(void *arg)
+{
+	flow *f = arg;
+	avow_buf scratch;
+	cJSON *num = cJSON_CreateNumber(0);
+	char lb[32];
+
+	avow_buf_init(&scratch);
+	for (size_t i = 0; i < f->n; i++) {
+		avow_status rc;
+
+		/* at most LEAD ahead; then wait for a quarter of it */
+		if (f->lead && i >= LEAD && atomic_load(&f->fed) <= i - LEAD)
+			await(f, &f->fed, &f->want_fed, i + 1 - LEAD + LEAD / 4,
+			      NULL, i);
+		if (atomic_load(&f->limit) <= i)
+			break;
+		rc = num == NULL ? avow_seterr(f->make_errp, AVOW_ERR_NOMEM,
+					       "out of memory")
+				 : make_one(f, i, num, &scratch, f->make_errp);
+		if (rc != AVOW_OK) {
+			avow_errprefix(f->make_errp, rc,
+				       "%s: ", label_of(&f->drafts[i], lb, i));
+			f->make_rc = rc;
+			stop_at(f, i);
+			break;
+		}
+		publish(f, &f->made, &f->want_made, i + 1);
+	}
+	atomic_store(&f->make_done, 1);
+	wake_all(f);
+	cJSON_Delete(num);
+	avow_buf_free(&scratch);
+	return NULL;
+}
+
+static void *sign_stage(void *arg)
+{
+	flow *f = arg;
+	char lb[32];
+
+	for (size_t i = 0; i < f->n; i++) {
+		avow_status rc;
+
+		await(f, &f->made, &f->want_made, i + 1, &f->make_done, i);
+		if (atomic_load(&f->limit) <= i || atomic_load(&f->made) <= i)
+			break;
+		rc = sign_one(f, i, f->sign_errp);
+		if (rc != AVOW_OK) {
+			avow_errprefix(f->sign_errp, rc,
+				       "%s: ", label_of(&f->drafts[i], lb, i));
+			f->sign_rc = rc;
+			stop_at(f, i);
+			break;
+		}
+		publish(f, &f->b->nsigned, &f->want_signed, i + 1);
+	}
+	atomic_store(&f->sign_done, 1);
+	wake_all(f);
+	return NULL;
 }
 
 static avow_status rollback(avow_log *log, avow_status rc)
@@ -303,14 +548,17 @@ static avow_status append(avow_log *log, const avow_key *key,
 			  avow_error *err)
 {
 	batch b;
+	flow pl;
 	avow_state *st = NULL;
 	sqlite3_stmt *q = NULL, *ins = NULL;
-	avow_buf scratch;
-	avow_status rc = AVOW_OK;
+	avow_status rc = AVOW_OK, irc = AVOW_OK;
+	avow_error ierr;
 	char ts[21];
-	int src;
+	int src, threads = 0;
+	pthread_t make_t, sign_t;
+	size_t i;
 	avow_frontier tf;
-	avow_tree_writer tw = {log, AVOW_OK, err};
+	avow_tree_writer tw = {log, AVOW_OK, err ? &ierr : NULL};
 	sqlite3 *sdb = NULL; /* the saved state's file, when kept */
 	avow_indexer *ix = NULL;
 	int saved = 0; /* st came from it: save st after the append */
@@ -328,16 +576,18 @@ static avow_status append(avow_log *log, const avow_key *key,
 				   "9999",
 				   (long long)now);
 	memset(&b, 0, sizeof b);
+	memset(&pl, 0, sizeof pl);
 	b.log = log;
 	b.base = UINT64_MAX; /* while replaying, every record is stored */
-	b.pending = calloc(n, sizeof *b.pending);
-	b.rows = calloc(n, sizeof *b.rows);
-	avow_buf_init(&scratch);
-	if (b.pending == NULL || b.rows == NULL) {
-		free(b.pending);
-		free(b.rows);
+	b.slots = calloc(n, sizeof *b.slots);
+	b.dbmu = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+	pl.mu = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+	pl.cv = (pthread_cond_t)PTHREAD_COND_INITIALIZER;
+	avow_buf_init(&b.row.text);
+	avow_buf_init(&pl.mid);
+	avow_buf_init(&pl.sigs);
+	if (b.slots == NULL)
 		return avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
-	}
 
 	src = sqlite3_exec(log->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (src != SQLITE_OK) {
@@ -435,64 +685,177 @@ static avow_status append(avow_log *log, const avow_key *key,
 	else
 		avow_state_observe(st, keep_row, &b);
 	tf = *avow_state_frontier(st);
-	for (size_t i = 0; i < n; i++) {
-		avow_failure f;
-		char lb[32];
 
-		rc = make_record(&b, st, key, drafts, i, allow_genesis, ts,
-				 &b.pending[i], &scratch, err);
-		if (rc == AVOW_OK &&
-		    avow_state_feed(st, b.pending[i].p, b.pending[i].len,
-				    AVOW_FEED_TRUSTED, &f) != AVOW_OK) {
-			rc = avow_seterr(err, AVOW_ERR_INVALID, "%s", f.detail);
-			if (strcmp(f.check, "key") == 0 ||
-			    strcmp(f.check, "role") == 0)
-				avow_errprefix(err, rc,
-					       "key %s: ", avow_key_id(key));
+	/* What every entry and record of the batch shares. */
+	{
+		cJSON *kid = cJSON_CreateString(avow_key_id(key));
+		cJSON *tim = cJSON_CreateString(ts);
+
+		if (kid != NULL && tim != NULL) {
+			avow_buf_adds(&pl.mid, ",\"signer\":");
+			avow_json_canon(&pl.mid, kid);
+			avow_buf_adds(&pl.mid, ",\"time\":");
+			avow_json_canon(&pl.mid, tim);
+			avow_buf_adds(&pl.mid, ",\"type\":");
+			avow_buf_adds(&pl.sigs, ",\"sigs\":[{\"key\":");
+			avow_json_canon(&pl.sigs, kid);
+			avow_buf_adds(&pl.sigs, ",\"sig\":\"");
 		}
-		if (rc != AVOW_OK) {
-			avow_errprefix(err, rc,
-				       "%s: ", label_of(&drafts[i], lb, i));
-			rollback(log, rc);
-			goto out;
-		}
-		b.npending++;
-		if (b.oom) {
+		if (kid == NULL || tim == NULL || pl.mid.oom || pl.sigs.oom) {
+			cJSON_Delete(kid);
+			cJSON_Delete(tim);
 			rc = rollback(log, avow_seterr(err, AVOW_ERR_NOMEM,
 						       "out of memory"));
 			goto out;
 		}
+		cJSON_Delete(kid);
+		cJSON_Delete(tim);
 	}
+	b.lines_sorted = 1;
+	for (i = 1; i < n; i++)
+		if (drafts[i].line <= drafts[i - 1].line)
+			b.lines_sorted = 0;
+	pl.b = &b;
+	pl.key = key;
+	pl.drafts = drafts;
+	pl.n = n;
+	pl.allow_genesis = allow_genesis;
+	if (b.base > 0)
+		memcpy(pl.prev0, avow_state_last_leaf(st), 32);
+	pl.make_errp = err ? &pl.make_err : NULL;
+	pl.sign_errp = err ? &pl.sign_err : NULL;
+	atomic_init(&pl.made, 0);
+	atomic_init(&pl.fed, 0);
+	atomic_init(&b.nsigned, 0);
+	atomic_init(&pl.limit, n);
+	atomic_init(&pl.want_made, SIZE_MAX);
+	atomic_init(&pl.want_signed, SIZE_MAX);
+	atomic_init(&pl.want_fed, SIZE_MAX);
+	atomic_init(&pl.make_done, 0);
+	atomic_init(&pl.sign_done, 0);
+
 	src = sqlite3_prepare_v2(log->db,
 				 "INSERT INTO records(seq, data) VALUES(?, ?)",
 				 -1, &ins, NULL);
-	for (size_t i = 0; src == SQLITE_OK && i < n; i++) {
-		uint64_t rowseq = b.base + i;
-		sqlite3_bind_int64(ins, 1, (sqlite3_int64)rowseq);
-		sqlite3_bind_blob(ins, 2, b.pending[i].p, (int)b.pending[i].len,
-				  SQLITE_STATIC);
-		src = sqlite3_step(ins);
-		sqlite3_reset(ins);
-		if (src == SQLITE_DONE)
-			src = SQLITE_OK;
-		if (src == SQLITE_OK) {
-			avow_index_row r = {b.rows[i].type, b.rows[i].by,
-					    b.rows[i].said_at, b.rows[i].leaf};
-			rc = avow_store_index_put(log, b.base + i, &r, err);
-			if (rc == AVOW_OK) {
-				avow_frontier_add_nodes(&tf, b.rows[i].leaf,
-							avow_store_node_put,
-							&tw);
-				rc = tw.st;
-			}
-			if (rc != AVOW_OK) {
-				rollback(log, rc);
-				goto out;
+	if (src != SQLITE_OK)
+		irc = avow_store_err(log, src, "appending", err ? &ierr : NULL);
+
+	/* Start the stages: with no thread for the signer, everything runs
+	 * here one stage after the other; with no thread for make, make runs
+	 * here first, all of it. */
+	if (n > 1 && pthread_create(&sign_t, NULL, sign_stage, &pl) == 0) {
+		threads = 1;
+		pl.lead = 1;
+		if (pthread_create(&make_t, NULL, make_stage, &pl) == 0) {
+			threads = 2;
+		} else {
+			pl.lead = 0;
+			make_stage(&pl);
+		}
+	} else {
+		make_stage(&pl);
+		sign_stage(&pl);
+	}
+
+	for (i = 0; i < n; i++) {
+		/* when waiting, wait for a few */
+		size_t thr = n - i > BURST ? i + BURST : n;
+		slot *sl = &b.slots[i];
+		avow_feed_hint hint;
+		avow_failure fail;
+		char lb[32];
+
+		if (atomic_load(&b.nsigned) <= i)
+			await(&pl, &b.nsigned, &pl.want_signed, thr,
+			      &pl.sign_done, i);
+		if (atomic_load(&pl.limit) <= i || atomic_load(&b.nsigned) <= i)
+			break;
+		memset(&hint, 0, sizeof hint);
+		hint.have_leaf = 1;
+		memcpy(hint.leaf, sl->leaf, 32);
+		pthread_mutex_lock(&b.dbmu);
+		if (avow_state_feed_hint(st, sl->buf.p, sl->buf.len,
+					 AVOW_FEED_TRUSTED, &hint,
+					 &fail) != AVOW_OK) {
+			rc = avow_seterr(err, AVOW_ERR_INVALID, "%s",
+					 fail.detail);
+			if (strcmp(fail.check, "key") == 0 ||
+			    strcmp(fail.check, "role") == 0)
+				avow_errprefix(err, rc,
+					       "key %s: ", avow_key_id(key));
+		} else if (b.oom) {
+			rc = avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
+		}
+		if (rc != AVOW_OK) {
+			pthread_mutex_unlock(&b.dbmu);
+			if (!b.oom)
+				avow_errprefix(err, rc, "%s: ",
+					       label_of(&drafts[i], lb, i));
+			stop_at(&pl, i);
+			break;
+		}
+		/* Store it (after a storage error, the rest is only checked,
+		 * as all of it would have been before anything was stored). */
+		if (irc == AVOW_OK) {
+			const index_copy *c = &b.row;
+			const char *txt = (const char *)c->text.p;
+			avow_index_row r = {
+				txt, c->by == SIZE_MAX ? NULL : txt + c->by,
+				c->said_at == SIZE_MAX ? NULL
+						       : txt + c->said_at,
+				c->leaf};
+
+			sqlite3_bind_int64(ins, 1,
+					   (sqlite3_int64)b.base +
+						   (sqlite3_int64)i);
+			sqlite3_bind_blob(ins, 2, sl->buf.p, (int)sl->buf.len,
+					  SQLITE_STATIC);
+			src = sqlite3_step(ins);
+			sqlite3_reset(ins);
+			if (src != SQLITE_DONE)
+				irc = avow_store_err(log, src, "appending",
+						     err ? &ierr : NULL);
+			if (irc == AVOW_OK)
+				irc = avow_store_index_put(log, b.base + i, &r,
+							   err ? &ierr : NULL);
+			if (irc == AVOW_OK) {
+				avow_frontier_add_nodes(
+					&tf, c->leaf, avow_store_node_put, &tw);
+				irc = tw.st;
 			}
 		}
+		pthread_mutex_unlock(&b.dbmu);
+		/* a stored record is read back from the log when needed */
+		if (irc == AVOW_OK && i >= KEEP)
+			avow_buf_free(&b.slots[i - KEEP].buf);
+		publish(&pl, &pl.fed, &pl.want_fed, i + 1);
 	}
-	if (src == SQLITE_OK)
-		src = sqlite3_exec(log->db, "COMMIT", NULL, NULL, NULL);
+	if (rc == AVOW_OK && i < n)
+		stop_at(&pl, i); /* (make or sign failed at i) */
+	if (threads >= 1)
+		pthread_join(sign_t, NULL);
+	if (threads >= 2)
+		pthread_join(make_t, NULL);
+	if (rc == AVOW_OK && pl.sign_rc != AVOW_OK) {
+		rc = pl.sign_rc;
+		if (err != NULL)
+			*err = pl.sign_err;
+	} else if (rc == AVOW_OK && pl.make_rc != AVOW_OK) {
+		rc = pl.make_rc;
+		if (err != NULL)
+			*err = pl.make_err;
+	} else if (rc == AVOW_OK && irc != AVOW_OK) {
+		rc = irc;
+		if (err != NULL)
+			*err = ierr;
+	} else if (rc == AVOW_OK && i < n) {
+		rc = avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
+	}
+	if (rc != AVOW_OK) {
+		rollback(log, rc);
+		goto out;
+	}
+	src = sqlite3_exec(log->db, "COMMIT", NULL, NULL, NULL);
 	if (src != SQLITE_OK) {
 		rc = rollback(log, avow_store_err(log, src, "appending", err));
 		goto out;
@@ -510,15 +873,12 @@ out:
 	sqlite3_finalize(q);
 	sqlite3_finalize(ins);
 	avow_state_free(st);
-	for (size_t i = 0; i < n; i++) {
-		avow_buf_free(&b.pending[i]);
-		free(b.rows[i].type);
-		free(b.rows[i].by);
-		free(b.rows[i].said_at);
-	}
-	free(b.pending);
-	free(b.rows);
-	avow_buf_free(&scratch);
+	for (i = 0; i < n; i++)
+		avow_buf_free(&b.slots[i].buf);
+	free(b.slots);
+	avow_buf_free(&b.row.text);
+	avow_buf_free(&pl.mid);
+	avow_buf_free(&pl.sigs);
 	return rc;
 }
 

@@ -498,6 +498,22 @@ static void canon_string(avow_buf *out, const char *s)
 	avow_buf_addc(out, '"');
 }
 
+/* The decimal spelling of v (what "%" PRId64 gives), without printf. */
+static void canon_int(avow_buf *out, int64_t v)
+{
+	char d[24];
+	size_t k = sizeof d;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		d[--k] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		d[--k] = '-';
+	avow_buf_add(out, d + k, sizeof d - k);
+}
+
 static int member_cmp(const void *a, const void *b)
 {
 	const cJSON *x = *(const cJSON *const *)a;
@@ -513,9 +529,7 @@ void avow_json_canon(avow_buf *out, const cJSON *v)
 	case cJSON_NULL: avow_buf_adds(out, "null"); return;
 	case cJSON_True: avow_buf_adds(out, "true"); return;
 	case cJSON_False: avow_buf_adds(out, "false"); return;
-	case cJSON_Number:
-		avow_buf_addf(out, "%" PRId64, avow_json_int(v));
-		return;
+	case cJSON_Number: canon_int(out, avow_json_int(v)); return;
 	case cJSON_String: canon_string(out, v->valuestring); return;
 	case cJSON_Array:
 		avow_buf_addc(out, '[');

@@ -552,22 +552,6 @@ int avow_is_printable(const char *s, size_t n, size_t max, const char *forbid)
 static const char b64_alphabet[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/* The 6-bit value of a base64 symbol, or -1 (also for "="). */
-static int b64_value(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 size_t avow_b64_encode(char *out, const uint8_t *in, size_t n)
 {
 	size_t i, o = 0;
@@ -605,6 +589,24 @@ size_t avow_b64_encode(char *out, const uint8_t *in, size_t n)
  * length test is done on n (n / 4 * 3 bytes at most, 0..2 of them padding)
  * rather than with AVOW_B64_LEN(want), which could overflow.
  */
+/* b64_value as a table: 0..63, or 64 for any other byte. */
+static const uint8_t b64_table[256] = {
+#define X64 64, 64, 64, 64, 64, 64, 64, 64
+	X64, X64, X64, X64, X64, 64,  64,  64,		 /* 0x00..0x2A */
+	62,  64,  64,  64,  63,				 /* + , - . / */
+	52,  53,  54,  55,  56,	 57,  58,  59,	60,  61, /* 0..9 */
+	64,  64,  64,  64,  64,	 64,  64,		 /* : ; < = > ? @ */
+	0,   1,	  2,   3,   4,	 5,   6,   7,	8,   9,	  10,  11,  12,	 13,
+	14,  15,  16,  17,  18,	 19,  20,  21,	22,  23,  24,  25, /* A..Z */
+	64,  64,  64,  64,  64,	 64, /* [ \ ] ^ _ ` */
+	26,  27,  28,  29,  30,	 31,  32,  33,	34,  35,  36,  37,  38,	 39,
+	40,  41,  42,  43,  44,	 45,  46,  47,	48,  49,  50,  51, /* a..z */
+	64,  64,  64,  64,  64, /* { | } ~ DEL */
+	X64, X64, X64, X64, X64, X64, X64, X64, X64, X64, X64, X64, X64, X64,
+	X64, X64, /* 0x80..0xFF */
+#undef X64
+};
+
 int avow_b64_decode_exact(uint8_t *out, size_t want, const char *s, size_t n)
 {
 	size_t pad, data, i, o = 0;
@@ -615,19 +617,33 @@ int avow_b64_decode_exact(uint8_t *out, size_t want, const char *s, size_t n)
 		return 0;
 	pad = n / 4 * 3 - want; /* bytes of padding = "=" symbols */
 	data = n - pad;
-	for (i = 0; i < n; i++) {
-		if (i < data ? b64_value((unsigned char)s[i]) < 0 : s[i] != '=')
+	for (i = data; i < n; i++)
+		if (s[i] != '=')
 			return 0;
-	}
+	/* One pass over the data symbols; out is written only when all of
+	 * them are valid, as before. */
+	for (i = 0; i < data; i++)
+		if (b64_table[(unsigned char)s[i]] > 63)
+			return 0;
 	/*
 	 * The last data symbol carries 2 (one "=") or 4 (two "=") bits past
 	 * the end of the data; the canonical spelling has them zero.
 	 */
 	if (pad > 0 &&
-	    (b64_value((unsigned char)s[data - 1]) & (pad == 1 ? 3 : 15)) != 0)
+	    (b64_table[(unsigned char)s[data - 1]] & (pad == 1 ? 3 : 15)) != 0)
 		return 0;
-	for (i = 0; i < data; i++) {
-		acc = acc << 6 | (uint32_t)b64_value((unsigned char)s[i]);
+	for (i = 0; i + 4 <= data; i += 4) {
+		uint32_t v = (uint32_t)b64_table[(unsigned char)s[i]] << 18 |
+			     (uint32_t)b64_table[(unsigned char)s[i + 1]]
+				     << 12 |
+			     (uint32_t)b64_table[(unsigned char)s[i + 2]] << 6 |
+			     (uint32_t)b64_table[(unsigned char)s[i + 3]];
+		out[o++] = (uint8_t)(v >> 16);
+		out[o++] = (uint8_t)(v >> 8);
+		out[o++] = (uint8_t)v;
+	}
+	for (; i < data; i++) {
+		acc = acc << 6 | (uint32_t)b64_table[(unsigned char)s[i]];
 		bits += 6;
 		if (bits >= 8) {
 			bits -= 8;
