@@ -28,7 +28,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define SAVED_FORMAT "avow-saved/1"
+#define SAVED_FORMAT "avow-saved/3"
 
 static const char saved_schema[] =
 	"CREATE TABLE IF NOT EXISTS saved(id INTEGER PRIMARY KEY"
@@ -345,10 +345,18 @@ avow_status avow_saved_audit(avow_log *log, const avow_audit_options *o,
 	if (rc == AVOW_OK && avow_audit_passed(*out) && log->hook != NULL)
 		rc = log->hook(log->hook_ctx, db, log, *out,
 			       avow_audit_started_at(*out), err);
-	if (rc == AVOW_OK && avow_audit_passed(*out))
+	if (rc == AVOW_OK && avow_audit_passed(*out) &&
+	    (avow_audit_started_at(*out) < avow_audit_size(*out) ||
+	     avow_audit_started_at(*out) == 0)) {
 		rc = avow_saved_close(log, db, avow_audit_state(*out), err);
-	else
+	} else {
+		/* Failed, or nothing new: the saved state stays as it is. */
 		avow_saved_close(log, db, NULL, NULL);
+		if (rc == AVOW_OK && avow_audit_passed(*out)) {
+			log->trusted_size = avow_audit_size(*out);
+			avow_audit_root(*out, log->trusted_root);
+		}
+	}
 	sqlite3_exec(log->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != AVOW_OK) {
 		avow_audit_free(*out);
@@ -366,20 +374,32 @@ static const char index_schema[] =
 	" lo INTEGER, prec INTEGER);"
 	"CREATE INDEX IF NOT EXISTS rx_target ON rx(target)"
 	" WHERE target IS NOT NULL;"
-	"CREATE INDEX IF NOT EXISTS rx_frame ON rx(type)"
-	" WHERE type NOT IN (4, 5);"
+	"CREATE INDEX IF NOT EXISTS rx_type ON rx(type);"
 	"CREATE TABLE IF NOT EXISTS rx_actor(actor TEXT NOT NULL,"
 	" lo INTEGER, prec INTEGER, seq INTEGER NOT NULL,"
 	" PRIMARY KEY(actor, lo, prec, seq)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS rx_actor_seq ON rx_actor(seq);"
+	"CREATE TABLE IF NOT EXISTS rx_actor_n(actor TEXT PRIMARY KEY,"
+	" n INTEGER NOT NULL) WITHOUT ROWID;"
 	"CREATE VIRTUAL TABLE IF NOT EXISTS rx_text USING fts5(body,"
 	" tokenize='trigram case_sensitive 0');";
 
 static const char index_drop[] = "DROP TABLE IF EXISTS rx;"
 				 "DROP TABLE IF EXISTS rx_actor;"
+				 "DROP TABLE IF EXISTS rx_actor_n;"
 				 "DROP TABLE IF EXISTS rx_text;";
 
-enum { IX_RX, IX_ACTOR, IX_TEXT, IX_SPAN, IX_DEL_ACTOR, IX_DEL_TEXT, IX_N };
+enum {
+	IX_RX,
+	IX_ACTOR,
+	IX_TEXT,
+	IX_SPAN,
+	IX_DEL_ACTOR,
+	IX_DEL_TEXT,
+	IX_COUNT_UP,
+	IX_COUNT_DOWN,
+	IX_N
+};
 
 static const char *const index_sql[IX_N] = {
 	"INSERT INTO rx VALUES(?, ?, ?, ?, ?, ?)",
@@ -388,6 +408,10 @@ static const char *const index_sql[IX_N] = {
 	"UPDATE rx SET lo = ?, prec = ? WHERE seq = ?",
 	"DELETE FROM rx_actor WHERE seq = ?",
 	"DELETE FROM rx_text WHERE rowid = ?",
+	"INSERT INTO rx_actor_n VALUES(?, 1)"
+	" ON CONFLICT(actor) DO UPDATE SET n = n + 1",
+	"UPDATE rx_actor_n SET n = n - 1"
+	" WHERE actor IN (SELECT actor FROM rx_actor WHERE seq = ?)",
 };
 
 struct avow_indexer {
@@ -448,7 +472,12 @@ static void index_statement(avow_indexer *ix, uint64_t seq, const cJSON *b)
 			sqlite3_bind_int64(q, 2, sp.lo);
 			sqlite3_bind_int(q, 3, sp.prec);
 			sqlite3_bind_int64(q, 4, (sqlite3_int64)seq);
-			ix_step(ix, IX_ACTOR);
+			if (ix_step(ix, IX_ACTOR) == 0 &&
+			    sqlite3_changes(ix->db) == 1) {
+				sqlite3_bind_text(ix->q[IX_COUNT_UP], 1, id, -1,
+						  SQLITE_STATIC);
+				ix_step(ix, IX_COUNT_UP);
+			}
 		}
 		if (by != NULL) {
 			by = NULL;
@@ -508,9 +537,11 @@ void avow_indexer_observe(void *ctx, const avow_accepted *a)
 	if (a->type == AVOW_T_AMEND && a->amended != NULL && target >= 0) {
 		/* The target's body changed: index it anew (an actor's
 		 * rows are only its own: nothing to redo). */
+		sqlite3_bind_int64(ix->q[IX_COUNT_DOWN], 1, target);
 		sqlite3_bind_int64(ix->q[IX_DEL_ACTOR], 1, target);
 		sqlite3_bind_int64(ix->q[IX_DEL_TEXT], 1, target);
-		if (ix_step(ix, IX_DEL_ACTOR) == 0 &&
+		if (ix_step(ix, IX_COUNT_DOWN) == 0 &&
+		    ix_step(ix, IX_DEL_ACTOR) == 0 &&
 		    ix_step(ix, IX_DEL_TEXT) == 0 &&
 		    jstr(a->amended, "said_at") != NULL) {
 			span_of(a->amended, &sp);

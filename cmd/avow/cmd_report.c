@@ -440,8 +440,8 @@ static int model_for_view(const rep_opts *o, selection *s, audited *x,
 			goto dberr;
 	} else if (o->actor && !o->include_parts && !o->topic &&
 		   !s->has_since && !s->has_until && query == NULL) {
-		if (saved_actor_page(db, o->actor, last, s->offset, s->limit,
-				     &s->page, &s->page_total) < 0 ||
+		if (saved_actor_page(db, o->actor, size, last, s->offset,
+				     s->limit, &s->page, &s->page_total) < 0 ||
 		    saved_threads(db, &s->page, size, &want) < 0)
 			goto dberr;
 		s->use_page = 1;

@@ -167,23 +167,35 @@ out:
 	return rc;
 }
 
-int saved_actor_page(sqlite3 *db, const char *actor, uint64_t last,
-		     uint64_t offset, uint64_t limit, seqs *page,
+int saved_actor_page(sqlite3 *db, const char *actor, uint64_t size,
+		     uint64_t last, uint64_t offset, uint64_t limit, seqs *page,
 		     uint64_t *total)
 {
 	sqlite3_stmt *q = NULL, *c = NULL;
-	int rc = -1;
+	int rc = -1, whole = 0;
 
 	*total = 0;
+	/* Of the whole log, as saved: the running count. */
+	if (last + 1 == size &&
+	    sqlite3_prepare_v2(db, "SELECT size FROM saved", -1, &c, NULL) ==
+		    SQLITE_OK &&
+	    sqlite3_step(c) == SQLITE_ROW &&
+	    (uint64_t)sqlite3_column_int64(c, 0) == size)
+		whole = 1;
+	sqlite3_finalize(c);
+	c = NULL;
 	if (sqlite3_prepare_v2(db,
 			       "SELECT seq FROM rx_actor WHERE actor = ?1 AND"
 			       " seq <= ?2 ORDER BY lo, prec, seq LIMIT ?3"
 			       " OFFSET ?4",
 			       -1, &q, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db,
-			       "SELECT count(*) FROM rx_actor WHERE actor = ?1"
-			       " AND seq <= ?2",
-			       -1, &c, NULL) != SQLITE_OK)
+	    sqlite3_prepare_v2(
+		    db,
+		    whole ? "SELECT coalesce((SELECT n FROM rx_actor_n WHERE"
+			    " actor = ?1), 0 * ?2)"
+			  : "SELECT count(*) FROM rx_actor WHERE actor = ?1"
+			    " AND seq <= ?2",
+		    -1, &c, NULL) != SQLITE_OK)
 		goto out;
 	sqlite3_bind_text(q, 1, actor, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, (sqlite3_int64)last);

@@ -35,8 +35,8 @@ void saved_index_close(sqlite3 *db);
  * are left out. -1 when the index cannot be read. */
 int saved_frame(sqlite3 *db, uint64_t size, seqs *out);
 int saved_threads(sqlite3 *db, const seqs *of, uint64_t size, seqs *out);
-int saved_actor_page(sqlite3 *db, const char *actor, uint64_t last,
-		     uint64_t offset, uint64_t limit, seqs *page,
+int saved_actor_page(sqlite3 *db, const char *actor, uint64_t size,
+		     uint64_t last, uint64_t offset, uint64_t limit, seqs *page,
 		     uint64_t *total);
 int saved_words(sqlite3 *db, const char *sql, const char *const *binds,
 		size_t nbinds, uint64_t size, seqs *out);
