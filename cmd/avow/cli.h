@@ -26,6 +26,9 @@ extern globals g;
  * caller frees it. */
 char *saved_state_path(const char *log_path);
 
+/* avow append --stream (cmd_stream.c). */
+int append_stream(const char *path, long group_lines, long group_ms);
+
 /* A subcommand: argv[0] is its name. Returns the exit status. */
 typedef int (*cmd_fn)(int argc, char **argv);
 

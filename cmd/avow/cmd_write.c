@@ -124,6 +124,8 @@ const char usage_amend[] =
 
 const char usage_append[] =
 	"usage: avow append [FILE|-]\n"
+	"       avow append --stream [--group-lines N] [--group-ms MS] "
+	"[FILE|-]\n"
 	"\n"
 	"Append entries from JSON Lines (standard input when FILE is - or\n"
 	"absent): one {\"type\": ..., \"body\": {...}} per line; avow adds v,\n"
@@ -131,7 +133,52 @@ const char usage_append[] =
 	"the hash; a given hash must match) or {\"line\": k}, the record made\n"
 	"from line k of the same input. All lines or none: any bad line is\n"
 	"reported as FILE:LINE: what is wrong, and nothing is appended.\n"
-	"Prints the seq of each new record.\n";
+	"Prints the seq of each new record. The whole input is one\n"
+	"transaction: one durable commit (fsync) for all its records.\n"
+	"\n"
+	"  --stream          group commit for records that arrive over time:\n"
+	"                    read lines as they come and commit a group when\n"
+	"                    it holds N lines or no line came for MS ms (and\n"
+	"                    at the end). Each group is all or nothing; a bad\n"
+	"                    line stops the stream, earlier groups stay. A\n"
+	"                    {\"line\": k} of an earlier group becomes its "
+	"seq.\n"
+	"  --group-lines N   most lines in a group (default 1000)\n"
+	"  --group-ms MS     commit after MS quiet milliseconds (default "
+	"200)\n";
+
+typedef struct {
+	int stream;
+	long group_lines, group_ms;
+} append_opts;
+
+static int append_opt(int c, const char *arg, void *ctx)
+{
+	append_opts *o = ctx;
+	uint64_t v;
+
+	if (c == 's') {
+		o->stream = 1;
+		return 0;
+	}
+	if (parse_u64(arg, &v) || v == 0 || v > 1000000) {
+		errorf("append: --%s %s: not a number from 1 to 1000000",
+		       c == 'n' ? "group-lines" : "group-ms", arg);
+		return -1;
+	}
+	if (c == 'n')
+		o->group_lines = (long)v;
+	else
+		o->group_ms = (long)v;
+	return 0;
+}
+
+static const struct option append_longopts[] = {
+	{"stream", no_argument, NULL, 's'},
+	{"group-lines", required_argument, NULL, 'n'},
+	{"group-ms", required_argument, NULL, 'm'},
+	{NULL, 0, NULL, 0},
+};
 
 /* --------------------------------------------------------------------- */
 
@@ -834,14 +881,6 @@ fail:
 /* --------------------------------------------------------------------- */
 /* append                                                                */
 
-static int no_opt(int c, const char *arg, void *ctx)
-{
-	(void)c;
-	(void)arg;
-	(void)ctx;
-	return -1;
-}
-
 int cmd_append(int argc, char **argv)
 {
 	const char *path = "-";
@@ -857,7 +896,10 @@ int cmd_append(int argc, char **argv)
 	long line = 0;
 	int rc;
 
-	if (parse_opts(argc, argv, "", NULL, no_opt, NULL, usage_append, &rc))
+	append_opts ao = {0, 1000, 200};
+
+	if (parse_opts(argc, argv, "", append_longopts, append_opt, &ao,
+		       usage_append, &rc))
 		return rc;
 	if (optind + 1 < argc) {
 		errorf("append: give one FILE (or - for standard input)");
@@ -865,6 +907,8 @@ int cmd_append(int argc, char **argv)
 	}
 	if (optind < argc)
 		path = argv[optind];
+	if (ao.stream)
+		return append_stream(path, ao.group_lines, ao.group_ms);
 	if (now == -2)
 		return EXIT_USAGE;
 	if (read_file(path, (size_t)1 << 30, &text, &len) < 0)
