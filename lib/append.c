@@ -864,12 +864,14 @@ static avow_status append(avow_log *log, const avow_key *key,
 		*first_seq = b.base;
 	/* The records are in; a state that cannot be saved is only slower
 	 * next time. */
-	avow_saved_close(log, sdb,
-			 saved && !avow_indexer_failed(ix) ? st : NULL, NULL);
+	saved = saved && !avow_indexer_failed(ix);
+	avow_indexer_close(ix); /* its statements go before the file */
+	ix = NULL;
+	avow_saved_close(log, sdb, saved ? st : NULL, NULL);
 	sdb = NULL;
 out:
-	avow_saved_close(log, sdb, NULL, NULL);
 	avow_indexer_close(ix);
+	avow_saved_close(log, sdb, NULL, NULL);
 	sqlite3_finalize(q);
 	sqlite3_finalize(ins);
 	avow_state_free(st);

@@ -858,7 +858,7 @@ static cJSON *build(const rep_opts *o, const selection *s, audited *x,
 		goto fail;
 	}
 	if (s->use_found) {
-		for (size_t i = 0; i < x->m.n; i++)
+		for (size_t i = 0; s->found.n > 0 && i < x->m.n; i++)
 			keep[i] =
 				bsearch(&x->m.r[i].seq, s->found.v, s->found.n,
 					sizeof *s->found.v, seq_cmp) != NULL;
