@@ -1068,9 +1068,10 @@ static double export_bundle(const char *log_path, const char *path, uint64_t n)
 	return (double)n / t0;
 }
 
-/* One draft per avow_log_append call on a copy of the log: the median
- * latency in ms of at most max calls, stopping after budget seconds
- * (at least 3 calls). */
+/* One draft per avow_log_append call on a copy of the log that keeps a
+ * saved audited state (built by one audit first, not timed), as the
+ * command line does: the median latency in ms of at most max calls,
+ * stopping after budget seconds (at least 3 calls). */
 static double single_appends(const options *o, const char *log_path, uint64_t n,
 			     int *calls)
 {
@@ -1081,10 +1082,20 @@ static double single_appends(const options *o, const char *log_path, uint64_t n,
 	double start, m;
 	int k = 0;
 
+	char state[4200];
+	avow_audit *a = NULL;
+
 	snprintf(path, sizeof path, "%s/single.db", o->workdir);
+	snprintf(state, sizeof state, "%s/single-state.db", o->workdir);
 	remove_db(path);
+	remove_db(state);
 	copy_file(log_path, path);
 	check(avow_log_open(&log, path, 0, &err), &err, path);
+	check(avow_log_use_saved_state(log, state, &err), &err, state);
+	check(avow_audit_log(log, NULL, &a, &err), &err, "the first audit");
+	if (!avow_audit_passed(a))
+		die("%s fails its audit", path);
+	avow_audit_free(a);
 	start = now_s();
 	while (k < o->single_max &&
 	       (k < 3 || now_s() - start < o->single_budget)) {
@@ -1104,6 +1115,7 @@ static double single_appends(const options *o, const char *log_path, uint64_t n,
 	}
 	avow_log_close(log);
 	remove_db(path);
+	remove_db(state);
 	m = median(lat, (size_t)k);
 	free(lat);
 	*calls = k;
@@ -1447,7 +1459,7 @@ static void print_report(const options *o, const baselines *b,
 	row(s, ns, "  cores busy (CPU time / wall)", g_audit_bundle_cores, "",
 	    "");
 	row(s, ns, "export (avow_log_export)", g_export, "/s", "");
-	row(s, ns, "single append, median latency", g_single_ms, "ms",
+	row(s, ns, "single append (saved state), median", g_single_ms, "ms",
 	    "one draft per call, durable");
 	row(s, ns, "  as a rate", g_single_rate, "/s", "");
 	row(s, ns, "  x durable SQLite commit rate", g_single_commit, "x",
