@@ -552,20 +552,28 @@ int avow_is_printable(const char *s, size_t n, size_t max, const char *forbid)
 static const char b64_alphabet[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+/* The 6-bit value of each base64 symbol, plus one; 0 for every other byte
+ * (also for "="). A table: decoding runs for every record an audit reads,
+ * and the symbols of hashes and signatures are random, which a chain of
+ * range tests mispredicts. */
+static const uint8_t b64_table[256] = {
+	['A'] = 1,  ['B'] = 2,	['C'] = 3,  ['D'] = 4,	['E'] = 5,  ['F'] = 6,
+	['G'] = 7,  ['H'] = 8,	['I'] = 9,  ['J'] = 10, ['K'] = 11, ['L'] = 12,
+	['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16, ['Q'] = 17, ['R'] = 18,
+	['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
+	['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30,
+	['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36,
+	['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42,
+	['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
+	['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54,
+	['2'] = 55, ['3'] = 56, ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60,
+	['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
+};
+
 /* The 6-bit value of a base64 symbol, or -1 (also for "="). */
 static int b64_value(int c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
+	return (int)b64_table[(unsigned char)c] - 1;
 }
 
 size_t avow_b64_encode(char *out, const uint8_t *in, size_t n)
@@ -615,10 +623,12 @@ int avow_b64_decode_exact(uint8_t *out, size_t want, const char *s, size_t n)
 		return 0;
 	pad = n / 4 * 3 - want; /* bytes of padding = "=" symbols */
 	data = n - pad;
-	for (i = 0; i < n; i++) {
-		if (i < data ? b64_value((unsigned char)s[i]) < 0 : s[i] != '=')
+	for (i = 0; i < data; i++)
+		if (b64_table[(unsigned char)s[i]] == 0)
 			return 0;
-	}
+	for (; i < n; i++)
+		if (s[i] != '=')
+			return 0;
 	/*
 	 * The last data symbol carries 2 (one "=") or 4 (two "=") bits past
 	 * the end of the data; the canonical spelling has them zero.
@@ -626,7 +636,19 @@ int avow_b64_decode_exact(uint8_t *out, size_t want, const char *s, size_t n)
 	if (pad > 0 &&
 	    (b64_value((unsigned char)s[data - 1]) & (pad == 1 ? 3 : 15)) != 0)
 		return 0;
-	for (i = 0; i < data; i++) {
+	for (i = 0; i + 4 <= data; i += 4) {
+		uint32_t v = (uint32_t)(b64_table[(unsigned char)s[i]] - 1)
+				     << 18 |
+			     (uint32_t)(b64_table[(unsigned char)s[i + 1]] - 1)
+				     << 12 |
+			     (uint32_t)(b64_table[(unsigned char)s[i + 2]] - 1)
+				     << 6 |
+			     (uint32_t)(b64_table[(unsigned char)s[i + 3]] - 1);
+		out[o++] = (uint8_t)(v >> 16);
+		out[o++] = (uint8_t)(v >> 8);
+		out[o++] = (uint8_t)v;
+	}
+	for (; i < data; i++) {
 		acc = acc << 6 | (uint32_t)b64_value((unsigned char)s[i]);
 		bits += 6;
 		if (bits >= 8) {
