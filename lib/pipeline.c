@@ -48,7 +48,7 @@ typedef struct {
 	item it[BATCH];
 	size_t n;
 	avow_buf bytes;
-	int state; /* 0 free, 1 queued, 2 working, 3 done, 4 consumed */
+	int state; /* 0 free, 1 queued, 2 working, 3 done */
 	uint64_t order;
 } batch;
 
@@ -60,7 +60,8 @@ struct avow_pipe {
 	pthread_cond_t work, done;
 	batch b[NBATCH];
 	uint64_t filled, consumed; /* batches, in order */
-	size_t pos;		   /* next item of the batch being consumed */
+	batch *cur;		   /* the batch being consumed, or NULL */
+	size_t pos;		   /* its next item */
 	int eof, stop;
 	/* key id -> index into pks (the public keys), under mu */
 	avow_map key_by_id;
@@ -412,55 +413,55 @@ avow_pipe *avow_pipe_start(avow_source *src, unsigned jobs)
 avow_status avow_pipe_next(avow_pipe *p, const uint8_t **rec, size_t *len,
 			   avow_error *err, const avow_feed_hint **hint)
 {
-	batch *b;
+	batch *b = p->cur;
 	item *it;
 
-	/* The batch consumed last is free again: the caller is done with
-	 * the record returned before. */
-	pthread_mutex_lock(&p->mu);
-	for (size_t i = 0; i < NBATCH; i++)
-		if (p->b[i].state == 4) {
-			p->b[i].state = 0;
+	/* Within a batch that is done, no lock: only this thread reads it
+	 * now. The threads meet once a batch. */
+	if (b == NULL || p->pos == b->n) {
+		pthread_mutex_lock(&p->mu);
+		/* The batch consumed last is free again: the caller is done
+		 * with the record returned before. */
+		if (b != NULL) {
+			b->state = 0;
 			p->consumed++;
 			p->pos = 0;
+			p->cur = NULL;
 		}
-	/* Keep every free batch queued with work. */
-	for (size_t i = 0; i < NBATCH && !p->eof; i++)
-		if (p->b[i].state == 0) {
-			pthread_mutex_unlock(&p->mu);
-			fill(p, &p->b[i]);
-			pthread_mutex_lock(&p->mu);
-			p->b[i].state = 1;
-			pthread_cond_signal(&p->work);
+		/* Keep every free batch queued with work. */
+		for (size_t i = 0; i < NBATCH && !p->eof; i++)
+			if (p->b[i].state == 0) {
+				pthread_mutex_unlock(&p->mu);
+				fill(p, &p->b[i]);
+				pthread_mutex_lock(&p->mu);
+				p->b[i].state = 1;
+				pthread_cond_signal(&p->work);
+			}
+		/* The batch in order, once done. */
+		for (;;) {
+			b = NULL;
+			for (size_t i = 0; i < NBATCH; i++)
+				if (p->b[i].state != 0 &&
+				    p->b[i].order == p->consumed)
+					b = &p->b[i];
+			if (b == NULL) {
+				pthread_mutex_unlock(&p->mu);
+				return avow_seterr(err, AVOW_ERR_NOT_FOUND,
+						   "no more records");
+			}
+			if (b->state == 3)
+				break;
+			pthread_cond_wait(&p->done, &p->mu);
 		}
-	/* The batch in order, once done. */
-	for (;;) {
-		b = NULL;
-		for (size_t i = 0; i < NBATCH; i++)
-			if (p->b[i].state != 0 && p->b[i].order == p->consumed)
-				b = &p->b[i];
-		if (b == NULL) {
-			pthread_mutex_unlock(&p->mu);
-			return avow_seterr(err, AVOW_ERR_NOT_FOUND,
-					   "no more records");
-		}
-		if (b->state == 3)
-			break;
-		pthread_cond_wait(&p->done, &p->mu);
+		pthread_mutex_unlock(&p->mu);
+		p->cur = b;
 	}
-	pthread_mutex_unlock(&p->mu);
-	it = &b->it[p->pos];
+	it = &b->it[p->pos++];
 	*rec = b->bytes.p ? b->bytes.p + it->off : (const uint8_t *)"";
 	*len = it->len;
 	*hint = &it->hint;
 	if (it->rc != AVOW_OK)
 		avow_seterr(err, it->rc, "%s", it->msg ? it->msg : "");
-	if (++p->pos == b->n) {
-		/* Freed on the next call: *rec stays valid until then. */
-		pthread_mutex_lock(&p->mu);
-		b->state = 4;
-		pthread_mutex_unlock(&p->mu);
-	}
 	return it->rc;
 }
 
