@@ -252,7 +252,7 @@ static void work_item(avow_pipe *p, batch *b, const uint8_t *rec, item *it,
 	static const char prefix[] = "avow/v1/entry\n";
 	char id[AVOW_KEY_ID_MAX + 1];
 	const char *key, *sig;
-	size_t elen, klen, slen;
+	size_t elen, klen, slen, tail;
 	avow_verifier vk;
 	uint8_t s[64];
 	int have, genesis = 0;
@@ -265,10 +265,13 @@ static void work_item(avow_pipe *p, batch *b, const uint8_t *rec, item *it,
 		return;
 	memcpy(id, key, klen);
 	id[klen] = 0;
-	/* The quotes keep this to members named type (a string value
-	 * cannot hold an unescaped quote). */
-	if (contains(rec + 9, elen, "\"type\":\"genesis\"") ||
-	    contains(rec + 9, elen, "\"type\":\"key\""))
+	/* In canonical form the entry's type is its last member but v:
+	 * look only there (a miss costs only speed). The quotes keep this
+	 * to a member named type (a string cannot hold an unescaped
+	 * quote). */
+	tail = elen < 48 ? elen : 48;
+	if (contains(rec + 9 + elen - tail, tail, "\"type\":\"genesis\"") ||
+	    contains(rec + 9 + elen - tail, tail, "\"type\":\"key\""))
 		genesis = learn_key(p, rec, it->len, msg, scratch, &vk);
 	have = key_lookup(p, id, it->hint.pk);
 	if (!have && genesis && strcmp(vk.id, id) == 0) {
