@@ -34,6 +34,21 @@ enum {
 cJSON *avow_json_parse(const char *s, size_t n, unsigned flags,
 		       avow_error *err);
 
+/* A fast path for text that is already canonical. When the JSON value at
+ * the start of s[0..n) is in RFC 8785 canonical form and of the plain
+ * kind that most records hold (member names of printable ASCII without
+ * escapes, strictly in order; in strings no escapes but \" \\ \n \t; no
+ * container deeper than AVOW_JSON_MAX_DEPTH counting from depth), returns
+ * its length in bytes: avow_json_parse with AVOW_JSON_AVOW_STRINGS would
+ * accept it, and avow_json_canon of its tree gives these bytes back.
+ * Otherwise returns 0, which says nothing: take the full path. */
+size_t avow_json_canonical_span(const uint8_t *s, size_t n, int depth);
+
+/* The tree of a text that avow_json_canonical_span accepted whole (in
+ * the context it was checked in): what avow_json_parse would return,
+ * without checking again. NULL when out of memory. */
+cJSON *avow_json_parse_checked(const char *s, size_t n);
+
 /* Append the RFC 8785 canonical form of v to out. Numbers must be
  * integers in [0, 2^53-1] (as the parser guarantees). */
 void avow_json_canon(avow_buf *out, const cJSON *v);

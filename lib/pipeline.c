@@ -3,19 +3,28 @@
  * of the audit's state machine.
  *
  * The audit reads records in order on its own thread, in batches, and
- * hands each batch to a worker. The worker parses every record, looks up
- * the public key its signer id names in a table the audit fills as it
- * accepts genesis and key entries, verifies the signature, and computes
- * the leaf hash. The audit then feeds the batch to the state machine in
- * order, with these results as hints (state.h): the state still makes
- * every decision, and uses a signature result only when it was made with
- * the key the state finds authorised, so the verdict cannot differ from a
- * single-threaded audit. A record whose key was not in the table yet (its
- * key entry was still in flight) is verified by the state itself.
+ * hands each batch to a worker. For every record the worker computes the
+ * leaf hash and, without parsing the record, finds the signed entry and
+ * the signature (split_record), looks up the public key its signer id
+ * names in a table of keys, and verifies the signature. The audit then
+ * feeds the batch to the state machine in order, with these results as
+ * hints (state.h): the state still parses and checks everything, and uses
+ * a signature result only when it was made with the key the state finds
+ * authorised, over a record in canonical form, so the verdict cannot
+ * differ from a single-threaded audit.
+ *
+ * The table of keys is filled ahead of the audit: a worker adds the key of
+ * every genesis and key-add entry it meets, whether or not the audit will
+ * accept it (a wrong guess costs only a verification on the audit's
+ * thread), and the audit adds (and corrects) the keys it accepts. A worker
+ * that does not find a signer's key waits, once a batch, until the batches
+ * before its own are done, whose key entries it may need. A record whose
+ * key is still unknown then is verified by the state itself.
  */
 #include "pipeline.h"
 
 #include "keyutil.h"
+#include "map.h"
 #include "syntax.h"
 
 #include <pthread.h>
@@ -24,8 +33,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define BATCH  256 /* records a batch */
-#define NBATCH 16  /* batches in flight */
+#define BATCH  128 /* records a batch */
+#define NBATCH 8   /* batches in flight */
+#define NGUESS 256 /* keys learnt from entries the audit has not accepted */
 
 typedef struct {
 	size_t off, len;
@@ -50,101 +60,243 @@ struct avow_pipe {
 	pthread_cond_t work, done;
 	batch b[NBATCH];
 	uint64_t filled, consumed; /* batches, in order */
-	size_t pos;		   /* next item of the batch being consumed */
+	batch *cur;		   /* the batch being consumed, or NULL */
+	size_t pos;		   /* its next item */
 	int eof, stop;
-	/* key id -> public key, filled by the audit's thread */
-	struct pkey {
-		char id[AVOW_KEY_ID_MAX + 1];
-		uint8_t pk[32];
-	} * keys;
-	size_t nkeys, capkeys;
+	/* key id -> index into pks (the public keys), under mu */
+	avow_map key_by_id;
+	uint8_t (*pks)[32];
+	size_t nkeys, capkeys, nguess;
 };
 
 static int key_lookup(avow_pipe *p, const char *id, uint8_t pk[32])
 {
+	const uint64_t *i;
 	int found = 0;
 
 	pthread_mutex_lock(&p->mu);
-	for (size_t i = 0; i < p->nkeys && !found; i++)
-		if (strcmp(p->keys[i].id, id) == 0) {
-			memcpy(pk, p->keys[i].pk, 32);
-			found = 1;
-		}
+	i = avow_map_get(&p->key_by_id, id, strlen(id));
+	if (i != NULL) {
+		memcpy(pk, p->pks[*i], 32);
+		found = 1;
+	}
 	pthread_mutex_unlock(&p->mu);
 	return found;
 }
 
-void avow_pipe_add_key(avow_pipe *p, const char *id, const uint8_t pk[32])
+/* Add or (when sure: the audit accepted it) correct the key of an id. */
+static void key_put(avow_pipe *p, const char *id, const uint8_t pk[32],
+		    int sure)
 {
+	uint64_t *i;
+	size_t len = strlen(id);
+
 	pthread_mutex_lock(&p->mu);
+	i = avow_map_get(&p->key_by_id, id, len);
+	if (i != NULL) {
+		if (sure)
+			memcpy(p->pks[*i], pk, 32);
+		pthread_mutex_unlock(&p->mu);
+		return;
+	}
+	/* Without the key, records are verified by the state itself:
+	 * slower, not wrong. So a guess that cannot be kept is dropped. */
+	if (!sure && p->nguess >= NGUESS) {
+		pthread_mutex_unlock(&p->mu);
+		return;
+	}
 	if (p->nkeys == p->capkeys) {
 		size_t cap = p->capkeys ? p->capkeys * 2 : 16;
-		struct pkey *k = realloc(p->keys, cap * sizeof *k);
+		uint8_t(*k)[32] = realloc(p->pks, cap * sizeof *k);
 		if (k == NULL) {
-			/* Without the key, records are verified by the
-			 * state itself: slower, not wrong. */
 			pthread_mutex_unlock(&p->mu);
 			return;
 		}
-		p->keys = k;
+		p->pks = k;
 		p->capkeys = cap;
 	}
-	snprintf(p->keys[p->nkeys].id, sizeof p->keys[p->nkeys].id, "%s", id);
-	memcpy(p->keys[p->nkeys].pk, pk, 32);
-	p->nkeys++;
+	if (avow_map_put(&p->key_by_id, id, len, p->nkeys) == 0) {
+		memcpy(p->pks[p->nkeys], pk, 32);
+		p->nkeys++;
+		if (!sure)
+			p->nguess++;
+	}
 	pthread_mutex_unlock(&p->mu);
 }
 
-/* The work on one record, on a worker thread. */
-static void work_item(avow_pipe *p, const uint8_t *rec, item *it, avow_buf *msg,
-		      avow_buf *scratch)
+void avow_pipe_add_key(avow_pipe *p, const char *id, const uint8_t pk[32])
 {
-	const cJSON *entry, *signer, *sigs, *sig, *type;
+	key_put(p, id, pk, 1);
+}
+
+/* Whether a batch before b is still queued or being worked on (under
+ * mu). */
+static int earlier_pending(const avow_pipe *p, const batch *b)
+{
+	for (size_t i = 0; i < NBATCH; i++)
+		if ((p->b[i].state == 1 || p->b[i].state == 2) &&
+		    p->b[i].order < b->order)
+			return 1;
+	return 0;
+}
+
+/* Split a record of the form {"entry":E,"sigs":[{"key":"K","sig":"S"}]}
+ * without parsing it: the length of E, and where K and S are (strings
+ * without escapes). 0 when the record is not of this form.
+ *
+ * For a record in canonical form, which is the only kind whose signature
+ * the state looks at, this finds exactly the E of the signed message and
+ * the key and signature that the state reads from its tree. For any other
+ * record it may find nonsense, which the state never uses. */
+static int split_record(const uint8_t *rec, size_t len, size_t *elen,
+			const char **key, size_t *klen, const char **sig,
+			size_t *slen)
+{
+	static const char head[] = "{\"entry\":";
+	static const char mid[] = ",\"sigs\":[{\"key\":\"";
+	static const char sep[] = "\",\"sig\":\"";
+	static const char end[] = "\"}]}";
+	size_t i = sizeof head - 1, depth = 0, k;
+
+	if (len <= i || memcmp(rec, head, i) != 0 || rec[i] != '{')
+		return 0;
+	for (; i < len; i++) {
+		uint8_t c = rec[i];
+		if (c == '"') {
+			for (i++; i < len && rec[i] != '"'; i++)
+				if (rec[i] == '\\')
+					i++;
+			if (i >= len)
+				return 0;
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if ((c == '}' || c == ']') && --depth == 0) {
+			break;
+		}
+	}
+	if (i >= len)
+		return 0;
+	*elen = i + 1 - (sizeof head - 1);
+	i++;
+	if (len - i < sizeof mid - 1 ||
+	    memcmp(rec + i, mid, sizeof mid - 1) != 0)
+		return 0;
+	i += sizeof mid - 1;
+	for (k = i; k < len && rec[k] != '"' && rec[k] != '\\'; k++)
+		;
+	*key = (const char *)rec + i;
+	*klen = k - i;
+	i = k;
+	if (len - i < sizeof sep - 1 ||
+	    memcmp(rec + i, sep, sizeof sep - 1) != 0)
+		return 0;
+	i += sizeof sep - 1;
+	for (k = i; k < len && rec[k] != '"' && rec[k] != '\\'; k++)
+		;
+	*sig = (const char *)rec + i;
+	*slen = k - i;
+	i = k;
+	return len - i == sizeof end - 1 &&
+	       memcmp(rec + i, end, sizeof end - 1) == 0;
+}
+
+/* Whether the n bytes at p contain the string s. */
+static int contains(const uint8_t *p, size_t n, const char *s)
+{
+	size_t m = strlen(s);
+
+	for (size_t i = 0; i + m <= n; i++)
+		if (p[i] == (uint8_t)s[0] && memcmp(p + i, s, m) == 0)
+			return 1;
+	return 0;
+}
+
+/* Learn the key that a genesis or key-add entry adds (a guess: the audit
+ * has not accepted it). This one parses: such entries are few. Sets *vk
+ * and returns 1 for a genesis entry. */
+static int learn_key(avow_pipe *p, const uint8_t *rec, size_t len,
+		     avow_buf *msg, avow_buf *scratch, avow_verifier *vk)
+{
+	const cJSON *entry, *type, *body, *k, *a;
 	avow_failure f;
-	uint8_t s[64];
+	avow_error err;
+	int genesis = 0;
 	cJSON *root;
+
+	memset(&f, 0, sizeof f);
+	root = avow_record_parse(rec, len, &entry, msg, scratch, &f);
+	if (root == NULL)
+		return 0;
+	type = cJSON_GetObjectItemCaseSensitive(entry, "type");
+	body = cJSON_GetObjectItemCaseSensitive(entry, "body");
+	k = cJSON_GetObjectItemCaseSensitive(body, "key");
+	a = cJSON_GetObjectItemCaseSensitive(body, "action");
+	if (cJSON_IsString(type) && cJSON_IsString(k) &&
+	    (strcmp(type->valuestring, "genesis") == 0 ||
+	     (strcmp(type->valuestring, "key") == 0 && cJSON_IsString(a) &&
+	      strcmp(a->valuestring, "add") == 0)) &&
+	    avow_verifier_parse(vk, k->valuestring, strlen(k->valuestring),
+				&err) == AVOW_OK) {
+		key_put(p, vk->id, vk->pk, 0);
+		genesis = strcmp(type->valuestring, "genesis") == 0;
+	}
+	cJSON_Delete(root);
+	return genesis;
+}
+
+/* The work on one record, on a worker thread. *waited says whether this
+ * batch has waited for the ones before it. */
+static void work_item(avow_pipe *p, batch *b, const uint8_t *rec, item *it,
+		      avow_buf *msg, avow_buf *scratch, int *waited)
+{
+	static const char prefix[] = "avow/v1/entry\n";
+	char id[AVOW_KEY_ID_MAX + 1];
+	const char *key, *sig;
+	size_t elen, klen, slen, tail;
+	avow_verifier vk;
+	uint8_t s[64];
+	int have, genesis = 0;
 
 	avow_leaf_hash(it->hint.leaf, rec, it->len);
 	it->hint.have_leaf = 1;
-	if (it->rc != AVOW_OK)
+	if (it->rc != AVOW_OK ||
+	    !split_record(rec, it->len, &elen, &key, &klen, &sig, &slen) ||
+	    klen > AVOW_KEY_ID_MAX || !avow_b64_decode_exact(s, 64, sig, slen))
 		return;
-	memset(&f, 0, sizeof f);
-	root = avow_record_parse(rec, it->len, &entry, msg, scratch, &f);
-	if (root == NULL)
-		return;
-	signer = cJSON_GetObjectItemCaseSensitive(entry, "signer");
-	type = cJSON_GetObjectItemCaseSensitive(entry, "type");
-	sigs = cJSON_GetObjectItemCaseSensitive(root, "sigs");
-	sig = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(sigs, 0),
-					       "sig");
-	if (cJSON_IsString(signer) && cJSON_IsString(sig) &&
-	    avow_b64_decode_exact(s, 64, sig->valuestring,
-				  strlen(sig->valuestring))) {
-		int have = key_lookup(p, signer->valuestring, it->hint.pk);
-		if (!have && cJSON_IsString(type) &&
-		    strcmp(type->valuestring, "genesis") == 0) {
-			/* The genesis names its own key. */
-			const cJSON *k = cJSON_GetObjectItemCaseSensitive(
-				cJSON_GetObjectItemCaseSensitive(entry, "body"),
-				"key");
-			avow_verifier vk;
-			avow_error err;
-			if (cJSON_IsString(k) &&
-			    avow_verifier_parse(&vk, k->valuestring,
-						strlen(k->valuestring),
-						&err) == AVOW_OK &&
-			    strcmp(vk.id, signer->valuestring) == 0) {
-				memcpy(it->hint.pk, vk.pk, 32);
-				have = 1;
-			}
-		}
-		if (have) {
-			it->hint.sig_checked = 1;
-			it->hint.sig_ok = avow_sig_verify(s, msg->p, msg->len,
-							  it->hint.pk);
-		}
+	memcpy(id, key, klen);
+	id[klen] = 0;
+	/* In canonical form the entry's type is its last member but v:
+	 * look only there (a miss costs only speed). The quotes keep this
+	 * to a member named type (a string cannot hold an unescaped
+	 * quote). */
+	tail = elen < 48 ? elen : 48;
+	if (contains(rec + 9 + elen - tail, tail, "\"type\":\"genesis\"") ||
+	    contains(rec + 9 + elen - tail, tail, "\"type\":\"key\""))
+		genesis = learn_key(p, rec, it->len, msg, scratch, &vk);
+	have = key_lookup(p, id, it->hint.pk);
+	if (!have && genesis && strcmp(vk.id, id) == 0) {
+		/* The genesis names its own key. */
+		memcpy(it->hint.pk, vk.pk, 32);
+		have = 1;
 	}
-	cJSON_Delete(root);
+	if (!have && !*waited) {
+		/* Its key entry may be in a batch before this one. */
+		*waited = 1;
+		pthread_mutex_lock(&p->mu);
+		while (!p->stop && earlier_pending(p, b))
+			pthread_cond_wait(&p->done, &p->mu);
+		pthread_mutex_unlock(&p->mu);
+		have = key_lookup(p, id, it->hint.pk);
+	}
+	if (!have)
+		return;
+	avow_buf_reset(msg);
+	avow_buf_add(msg, prefix, sizeof prefix - 1);
+	avow_buf_add(msg, rec + 9, elen);
+	if (msg->oom)
+		return;
+	it->hint.sig_checked = 1;
+	it->hint.sig_ok = avow_sig_verify(s, msg->p, msg->len, it->hint.pk);
 }
 
 static void *worker(void *arg)
@@ -158,6 +310,7 @@ static void *worker(void *arg)
 	for (;;) {
 		batch *b = NULL;
 		uint64_t best = UINT64_MAX;
+		int waited = 0;
 		/* The oldest queued batch, so the audit waits least. */
 		for (size_t i = 0; i < NBATCH; i++)
 			if (p->b[i].state == 1 && p->b[i].order < best) {
@@ -175,10 +328,10 @@ static void *worker(void *arg)
 		/* bytes.p is NULL when no item has bytes (an empty bundle):
 		 * NULL + 0 is undefined behaviour. */
 		for (size_t i = 0; i < b->n; i++)
-			work_item(p,
+			work_item(p, b,
 				  b->bytes.p ? b->bytes.p + b->it[i].off
 					     : (const uint8_t *)"",
-				  &b->it[i], &msg, &scratch);
+				  &b->it[i], &msg, &scratch, &waited);
 		pthread_mutex_lock(&p->mu);
 		b->state = 3;
 		pthread_cond_broadcast(&p->done);
@@ -245,6 +398,7 @@ avow_pipe *avow_pipe_start(avow_source *src, unsigned jobs)
 	}
 	pthread_cond_init(&p->work, NULL);
 	pthread_cond_init(&p->done, NULL);
+	avow_map_init(&p->key_by_id);
 	for (size_t i = 0; i < NBATCH; i++)
 		avow_buf_init(&p->b[i].bytes);
 	for (unsigned i = 0; i < jobs; i++) {
@@ -262,55 +416,55 @@ avow_pipe *avow_pipe_start(avow_source *src, unsigned jobs)
 avow_status avow_pipe_next(avow_pipe *p, const uint8_t **rec, size_t *len,
 			   avow_error *err, const avow_feed_hint **hint)
 {
-	batch *b;
+	batch *b = p->cur;
 	item *it;
 
-	/* The batch consumed last is free again: the caller is done with
-	 * the record returned before. */
-	pthread_mutex_lock(&p->mu);
-	for (size_t i = 0; i < NBATCH; i++)
-		if (p->b[i].state == 4) {
-			p->b[i].state = 0;
+	/* Within a batch that is done, no lock: only this thread reads it
+	 * now. The threads meet once a batch. */
+	if (b == NULL || p->pos == b->n) {
+		pthread_mutex_lock(&p->mu);
+		/* The batch consumed last is free again: the caller is done
+		 * with the record returned before. */
+		if (b != NULL) {
+			b->state = 0;
 			p->consumed++;
 			p->pos = 0;
+			p->cur = NULL;
 		}
-	/* Keep every free batch queued with work. */
-	for (size_t i = 0; i < NBATCH && !p->eof; i++)
-		if (p->b[i].state == 0) {
-			pthread_mutex_unlock(&p->mu);
-			fill(p, &p->b[i]);
-			pthread_mutex_lock(&p->mu);
-			p->b[i].state = 1;
-			pthread_cond_signal(&p->work);
+		/* Keep every free batch queued with work. */
+		for (size_t i = 0; i < NBATCH && !p->eof; i++)
+			if (p->b[i].state == 0) {
+				pthread_mutex_unlock(&p->mu);
+				fill(p, &p->b[i]);
+				pthread_mutex_lock(&p->mu);
+				p->b[i].state = 1;
+				pthread_cond_signal(&p->work);
+			}
+		/* The batch in order, once done. */
+		for (;;) {
+			b = NULL;
+			for (size_t i = 0; i < NBATCH; i++)
+				if (p->b[i].state != 0 &&
+				    p->b[i].order == p->consumed)
+					b = &p->b[i];
+			if (b == NULL) {
+				pthread_mutex_unlock(&p->mu);
+				return avow_seterr(err, AVOW_ERR_NOT_FOUND,
+						   "no more records");
+			}
+			if (b->state == 3)
+				break;
+			pthread_cond_wait(&p->done, &p->mu);
 		}
-	/* The batch in order, once done. */
-	for (;;) {
-		b = NULL;
-		for (size_t i = 0; i < NBATCH; i++)
-			if (p->b[i].state != 0 && p->b[i].order == p->consumed)
-				b = &p->b[i];
-		if (b == NULL) {
-			pthread_mutex_unlock(&p->mu);
-			return avow_seterr(err, AVOW_ERR_NOT_FOUND,
-					   "no more records");
-		}
-		if (b->state == 3)
-			break;
-		pthread_cond_wait(&p->done, &p->mu);
+		pthread_mutex_unlock(&p->mu);
+		p->cur = b;
 	}
-	pthread_mutex_unlock(&p->mu);
-	it = &b->it[p->pos];
+	it = &b->it[p->pos++];
 	*rec = b->bytes.p ? b->bytes.p + it->off : (const uint8_t *)"";
 	*len = it->len;
 	*hint = &it->hint;
 	if (it->rc != AVOW_OK)
 		avow_seterr(err, it->rc, "%s", it->msg ? it->msg : "");
-	if (++p->pos == b->n) {
-		/* Freed on the next call: *rec stays valid until then. */
-		pthread_mutex_lock(&p->mu);
-		b->state = 4;
-		pthread_mutex_unlock(&p->mu);
-	}
 	return it->rc;
 }
 
@@ -325,6 +479,7 @@ void avow_pipe_stop(avow_pipe *p)
 		if (p->b[i].state == 1)
 			p->b[i].state = 0;
 	pthread_cond_broadcast(&p->work);
+	pthread_cond_broadcast(&p->done); /* workers waiting for batches */
 	pthread_mutex_unlock(&p->mu);
 	for (unsigned i = 0; i < p->nthreads; i++)
 		pthread_join(p->threads[i], NULL);
@@ -336,7 +491,8 @@ void avow_pipe_stop(avow_pipe *p)
 	pthread_cond_destroy(&p->work);
 	pthread_cond_destroy(&p->done);
 	pthread_mutex_destroy(&p->mu);
-	free(p->keys);
+	avow_map_free(&p->key_by_id);
+	free(p->pks);
 	free(p->threads);
 	free(p);
 }
