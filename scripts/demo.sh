@@ -23,6 +23,8 @@ out=$(cd "$out" && pwd)
 # 2023-09-19T00:00:00Z: the day after the article.
 export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1695081600}"
 export AVOW_LOG="$out/wang-yi.db"
+# The saved audited state of the demo's log stays with the demo.
+export AVOW_STATE_DIR="$out/state"
 unset AVOW_KEY AVOW_PASSPHRASE
 
 echo "== keys: the fixed test keys, written out as 0600 key files"
