@@ -106,6 +106,29 @@ TOTAL_ALL=0
 TOTAL_DONE=0
 TOTAL_BAD=0
 
+# settle: a batch killed after its commit frame reached the WAL but
+# before the WAL index was updated is invisible to readers until SQLite
+# recovers the WAL, which happens only once every connection has closed
+# (other readers may hold it open). Such a batch is "maybe": when it shows
+# up whole, it was committed; a part of one is a failure (the final check
+# reports it).
+settle() {
+	[ -s "$T/maybe" ] || return 0
+	: >"$T/maybe.new"
+	while read -r mk mn; do
+		mc=$(marker "$L" "$mk")
+		mc=${mc%%|*}
+		if [ "$mc" = 0 ]; then
+			echo "$mk $mn" >>"$T/maybe.new"
+		else
+			echo "$mk $mn" >>"$T/committed"
+			expect=$((expect + mc))
+			surfaced=$((surfaced + 1))
+		fi
+	done <"$T/maybe"
+	mv "$T/maybe.new" "$T/maybe"
+}
+
 # phase NAME LOG N: N kill rounds on LOG.
 phase() {
 	name=$1
@@ -113,6 +136,8 @@ phase() {
 	NK=$3
 	KEY=$T/base/alice.key
 	: >"$T/committed" # "K N" of every batch known to be in the log
+	: >"$T/maybe"     # "K N" of batches killed in the WAL, not yet seen
+	surfaced=0
 	expect=$(count "$L")
 	D=0 # ms an uninterrupted append took (0: measure next round)
 	none=0 nonew=0 all=0 done_=0 bad=0 maxdelay=0
@@ -124,6 +149,7 @@ phase() {
 		k=$((k + 1))
 		n=$((BMIN + RANDOM % (BMAX - BMIN + 1)))
 		make_batch "$k" "$n" "$T/batch.jsonl"
+		settle
 		before=$(count "$L")
 		if [ "$D" -eq 0 ] || [ $((k % 10)) -eq 0 ]; then
 			# Measure: one append left alone (it must succeed).
@@ -139,9 +165,13 @@ phase() {
 			fi
 			echo "$k $n" >>"$T/committed"
 			expect=$((expect + n))
+			settle
 			after=$(count "$L")
 			m=$(marker "$L" "$k")
-			if [ "$after" = "$expect" ] && [ "$m" = "$n|$before|$((after - 1))" ]; then
+			lo=${m#*|}
+			lo=${lo%|*}
+			if [ "$after" = "$expect" ] && [ "${m%%|*}" = "$n" ] &&
+				[ $((${m##*|} - lo + 1)) -eq "$n" ]; then
 				:
 			else
 				not_ok "$name: uninterrupted append $k" "count $before -> $after, expected $expect; marker $m"
@@ -181,9 +211,10 @@ phase() {
 		kills=$((kills + 1))
 		walw=0
 		[ -s "$L-wal" ] && [ "$L-wal" -nt "$T/stamp" ] && walw=1
-		after=$(count "$L")
-		delta=$((after - before))
 		m=$(marker "$L" "$k")
+		delta=${m%%|*} # this batch's records (others may surface)
+		settle
+		after=$(count "$L")
 		what="kill $kills (batch $k, $n lines, ${delay} of ~${D} ms)"
 		if [ "$aim" -eq 1 ]; then
 			what="kill $kills aimed at the commit (batch $k, $n lines, at ${delay} of ~${D} ms)"
@@ -209,13 +240,17 @@ phase() {
 		0:"$n" | 137:"$n")
 			echo "$k $n" >>"$T/committed"
 			expect=$((expect + n))
-			want_m="$n|$before|$((after - 1))"
+			want_m="$n"
 			;;
-		137:0) want_m="0|-1|-1" ;;
+		137:0)
+			want_m=0
+			# It may have committed without being visible yet.
+			[ "$walw" -eq 1 ] && echo "$k $n" >>"$T/maybe"
+			;;
 		*) want_m="(none or all)" ;;
 		esac
 		errs=
-		[ "$m" = "$want_m" ] || errs="$errs; marker kb=$k: $m, expected $want_m"
+		[ "$delta" = "$want_m" ] || errs="$errs; marker kb=$k: $m, expected $want_m records"
 		[ "$after" = "$expect" ] || errs="$errs; $after records, expected $expect (committed batches lost or extra?)"
 		ic=$(sq "$L" 'PRAGMA integrity_check;' 2>&1)
 		[ "$ic" = ok ] || errs="$errs; integrity_check: $ic"
@@ -231,6 +266,8 @@ phase() {
 		fi
 	done
 	# Every batch known committed is there in full, in one run of seqs.
+	settle
+	[ "$surfaced" -gt 0 ] && echo "# $name: $surfaced batch(es) killed in the WAL surfaced whole after WAL recovery"
 	batch_counts "$L" >"$T/counts"
 	sort -n "$T/committed" >"$T/committed.s"
 	if cmp -s "$T/committed.s" "$T/counts"; then
