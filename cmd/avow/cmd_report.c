@@ -698,13 +698,13 @@ static int search_index(rbuild *rb, model *m, uint64_t last, const char *query,
 {
 	sqlite3 *db = NULL;
 	sqlite3_stmt *ins = NULL, *q = NULL;
-	char *words = avow_strdup(query), *save = NULL;
 	avow_buf sql;
-	int rc, nwords = 0, ok = -1;
+	binds bv = {0};
+	qwords qw = {0};
+	int rc, ok = -1;
 
 	avow_buf_init(&sql);
-	if (words == NULL ||
-	    sqlite3_open_v2(":memory:", &db,
+	if (sqlite3_open_v2(":memory:", &db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
 			    NULL) != SQLITE_OK ||
 	    sqlite3_exec(db,
@@ -757,62 +757,33 @@ static int search_index(rbuild *rb, model *m, uint64_t last, const char *query,
 		}
 	}
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	/* Every word: words of three characters or more through the
-	 * trigram index, shorter ones by substring. */
+	/* Every word, as word_test says. */
 	avow_buf_adds(&sql, "SELECT rowid FROM s WHERE 1");
-	for (char *w = strtok_r(words, " \t\n", &save); w;
-	     w = strtok_r(NULL, " \t\n", &save))
-		nwords++;
-	if (nwords == 0) {
+	if (qwords_split(query, &qw) < 0) {
+		errorf("out of memory");
+		goto out;
+	}
+	if (qw.n == 0) {
 		errorf("search: the query has no words");
 		goto out;
 	}
-	free(words);
-	words = avow_strdup(query);
-	for (char *w = strtok_r(words, " \t\n", &save); w;
-	     w = strtok_r(NULL, " \t\n", &save)) {
-		size_t chars = 0;
-		for (const char *p = w; *p; p++)
-			chars += ((unsigned char)*p & 0xC0) != 0x80;
-		avow_buf_adds(&sql, chars >= 3 ? " AND s MATCH ?"
-					       : " AND instr(lower(body), "
-						 "lower(?)) > 0");
+	for (size_t k = 0; k < qw.n; k++) {
+		char *bind = NULL;
+		const char *test = word_test(qw.w[k], &bind);
+		avow_buf_addf(&sql, " AND %s%s",
+			      strncmp(test, "MATCH", 5) == 0 ? "s " : "", test);
+		if (binds_add(&bv, bind) < 0) {
+			errorf("out of memory");
+			goto out;
+		}
 	}
 	if (sqlite3_prepare_v2(db, avow_buf_cstr(&sql), -1, &q, NULL) !=
 	    SQLITE_OK) {
 		errorf("search: %s", sqlite3_errmsg(db));
 		goto out;
 	}
-	{
-		int k = 1;
-		free(words);
-		words = avow_strdup(query);
-		for (char *w = strtok_r(words, " \t\n", &save); w;
-		     w = strtok_r(NULL, " \t\n", &save)) {
-			size_t chars = 0;
-			for (const char *p = w; *p; p++)
-				chars += ((unsigned char)*p & 0xC0) != 0x80;
-			if (chars >= 3) {
-				/* One phrase of one word: quote it. */
-				avow_buf ph;
-				avow_buf_init(&ph);
-				avow_buf_addc(&ph, '"');
-				for (const char *p = w; *p; p++) {
-					if (*p == '"')
-						avow_buf_addc(&ph, '"');
-					avow_buf_addc(&ph, (uint8_t)*p);
-				}
-				avow_buf_addc(&ph, '"');
-				sqlite3_bind_text(q, k++, avow_buf_cstr(&ph),
-						  (int)ph.len,
-						  SQLITE_TRANSIENT);
-				avow_buf_free(&ph);
-			} else {
-				sqlite3_bind_text(q, k++, w, -1,
-						  SQLITE_TRANSIENT);
-			}
-		}
-	}
+	for (size_t k = 0; k < bv.n; k++)
+		sqlite3_bind_text(q, (int)k + 1, bv.v[k], -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
 		keep[sqlite3_column_int64(q, 0)] = 1;
 	if (rc != SQLITE_DONE) {
@@ -825,7 +796,8 @@ out:
 	sqlite3_finalize(q);
 	sqlite3_close(db);
 	avow_buf_free(&sql);
-	free(words);
+	binds_free(&bv);
+	qwords_free(&qw);
 	return ok;
 }
 
