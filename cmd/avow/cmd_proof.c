@@ -3,6 +3,7 @@
  * and RFC 9162 proofs from a log (SPEC section 6).
  */
 #include "model.h"
+#include "store.h"
 
 #include "audit.h"
 
@@ -169,7 +170,12 @@ static int sign_checkpoint(audited *x, const avow_key *key, uint64_t size,
 		       (unsigned long long)size);
 		return EXIT_USAGE;
 	}
-	if (avow_log_root(x->log, size, root, &err) != AVOW_OK)
+	/* With a saved state, the stored tree was checked only where the
+	 * audit read it: an earlier size's root must prove itself against
+	 * the audited root first. */
+	if ((x->log->trusted_size >= size
+		     ? avow_saved_root(x->log, size, root, &err)
+		     : avow_log_root(x->log, size, root, &err)) != AVOW_OK)
 		return report_error(&err);
 	if (size == avow_audit_size(x->audit)) {
 		uint8_t audited_root[32];

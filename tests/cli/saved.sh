@@ -103,6 +103,16 @@ run "$AVOW" --log "$L" --key demo/newsdesk.key checkpoint
 check "a log whose tree no longer extends the audited root is refused" test "$RC" -ne 0
 expect_stderr "differs from the one audited"
 restore
+# A node off the audited root's path: the commands that do not need it
+# work, and a checkpoint of an earlier size that needs it is refused.
+sqlite3 "$L" "UPDATE tree SET hash = zeroblob(32) WHERE size = 8 AND level = 3;"
+expect_exit 0 "$AVOW" --log "$L" --key demo/newsdesk.key checkpoint -o cp-now.txt
+run "$AVOW" --log "$L" --key demo/newsdesk.key checkpoint --size 10 -o cp-10.txt
+check "a checkpoint of an earlier size over an edited tree node is refused" test "$RC" -ne 0
+expect_stderr "tree hash of its first 10 records differs from the one audited"
+check "... and no checkpoint file is written" test ! -e cp-10.txt
+restore
+expect_exit 0 "$AVOW" --log "$L" --key demo/newsdesk.key checkpoint --size 10 -o cp-10.txt
 # A log cut short.
 sqlite3 "$L" "DROP TRIGGER records_no_delete; DELETE FROM records WHERE seq >= 45;"
 run "$AVOW" --log "$L" report
