@@ -140,6 +140,24 @@ static int earlier_pending(const avow_pipe *p, const batch *b)
 	return 0;
 }
 
+/* At rec + *i: the text lit, then a string's characters up to a quote
+ * or backslash, whose place goes to *out and *n; *i moves past them. */
+static int take_string(const uint8_t *rec, size_t len, size_t *i,
+		       const char *lit, const char **out, size_t *n)
+{
+	size_t l = strlen(lit), k;
+
+	if (len - *i < l || memcmp(rec + *i, lit, l) != 0)
+		return 0;
+	*i += l;
+	for (k = *i; k < len && rec[k] != '"' && rec[k] != '\\'; k++)
+		;
+	*out = (const char *)rec + *i;
+	*n = k - *i;
+	*i = k;
+	return 1;
+}
+
 /* Split a record of the form {"entry":E,"sigs":[{"key":"K","sig":"S"}]}
  * without parsing it: the length of E, and where K and S are (strings
  * without escapes). 0 when the record is not of this form.
@@ -156,7 +174,7 @@ static int split_record(const uint8_t *rec, size_t len, size_t *elen,
 	static const char mid[] = ",\"sigs\":[{\"key\":\"";
 	static const char sep[] = "\",\"sig\":\"";
 	static const char end[] = "\"}]}";
-	size_t i = sizeof head - 1, depth = 0, k;
+	size_t i = sizeof head - 1, depth = 0;
 
 	if (len <= i || memcmp(rec, head, i) != 0 || rec[i] != '{')
 		return 0;
@@ -178,24 +196,9 @@ static int split_record(const uint8_t *rec, size_t len, size_t *elen,
 		return 0;
 	*elen = i + 1 - (sizeof head - 1);
 	i++;
-	if (len - i < sizeof mid - 1 ||
-	    memcmp(rec + i, mid, sizeof mid - 1) != 0)
+	if (!take_string(rec, len, &i, mid, key, klen) ||
+	    !take_string(rec, len, &i, sep, sig, slen))
 		return 0;
-	i += sizeof mid - 1;
-	for (k = i; k < len && rec[k] != '"' && rec[k] != '\\'; k++)
-		;
-	*key = (const char *)rec + i;
-	*klen = k - i;
-	i = k;
-	if (len - i < sizeof sep - 1 ||
-	    memcmp(rec + i, sep, sizeof sep - 1) != 0)
-		return 0;
-	i += sizeof sep - 1;
-	for (k = i; k < len && rec[k] != '"' && rec[k] != '\\'; k++)
-		;
-	*sig = (const char *)rec + i;
-	*slen = k - i;
-	i = k;
 	return len - i == sizeof end - 1 &&
 	       memcmp(rec + i, end, sizeof end - 1) == 0;
 }
