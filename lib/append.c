@@ -115,9 +115,13 @@ static avow_status bfetch(void *ctx, uint64_t seq, avow_buf *out,
 	return avow_saved_fetch(b->log, seq, out, err);
 }
 
-/* Audit the records that others appended since the saved state st: fully
- * (signatures too), since st is saved again with them. */
-static avow_status catch_up(avow_log *log, avow_state *st, avow_error *err)
+/* Feed st the log's records from avow_state_count(st) on, with flags:
+ * the whole log with AVOW_FEED_TRUSTED before an append without a saved
+ * state (the audit checks the signatures), or fully the records that
+ * others appended since the saved state st (signatures too, since st is
+ * saved again with them). */
+static avow_status feed_log(avow_log *log, avow_state *st, unsigned flags,
+			    avow_error *err)
 {
 	sqlite3_stmt *q = NULL;
 	int src = sqlite3_prepare_v2(
@@ -133,7 +137,7 @@ static avow_status catch_up(avow_log *log, avow_state *st, avow_error *err)
 		if ((uint64_t)sqlite3_column_int64(q, 0) !=
 			    avow_state_count(st) ||
 		    avow_state_feed(st, p ? p : "",
-				    (size_t)sqlite3_column_bytes(q, 1), 0,
+				    (size_t)sqlite3_column_bytes(q, 1), flags,
 				    &f) != AVOW_OK) {
 			sqlite3_finalize(q);
 			return avow_seterr(
@@ -550,7 +554,7 @@ static avow_status append(avow_log *log, const avow_key *key,
 	batch b;
 	flow pl;
 	avow_state *st = NULL;
-	sqlite3_stmt *q = NULL, *ins = NULL;
+	sqlite3_stmt *ins = NULL;
 	avow_status rc = AVOW_OK, irc = AVOW_OK;
 	avow_error ierr;
 	char ts[21];
@@ -603,7 +607,7 @@ static avow_status append(avow_log *log, const avow_key *key,
 			if (rc == AVOW_OK) {
 				avow_state_observe(st, avow_indexer_observe,
 						   ix);
-				rc = catch_up(log, st, err);
+				rc = feed_log(log, st, 0, err);
 			}
 		}
 		if (rc != AVOW_OK) {
@@ -615,44 +619,13 @@ static avow_status append(avow_log *log, const avow_key *key,
 		/* Replay the log into the state the audit would hold. The audit
 		 * checks the signatures; here the rest suffices. */
 		st = avow_state_new(bfetch, &b);
-		if (st == NULL) {
-			rc = rollback(log, avow_seterr(err, AVOW_ERR_NOMEM,
-						       "out of memory"));
+		rc = st == NULL
+			     ? avow_seterr(err, AVOW_ERR_NOMEM, "out of memory")
+			     : feed_log(log, st, AVOW_FEED_TRUSTED, err);
+		if (rc != AVOW_OK) {
+			rollback(log, rc);
 			goto out;
 		}
-		src = sqlite3_prepare_v2(
-			log->db, "SELECT data FROM records ORDER BY seq", -1,
-			&q, NULL);
-		while (src == SQLITE_OK &&
-		       (src = sqlite3_step(q)) == SQLITE_ROW) {
-			avow_failure f;
-			const void *p = sqlite3_column_blob(q, 0);
-			if (avow_state_feed(st, p ? p : "",
-					    (size_t)sqlite3_column_bytes(q, 0),
-					    AVOW_FEED_TRUSTED, &f) != AVOW_OK) {
-				rc = rollback(
-					log,
-					avow_seterr(err, AVOW_ERR_AUDIT,
-						    "%s fails its audit at "
-						    "record %llu "
-						    "(%s: %s); nothing was "
-						    "appended "
-						    "(run avow-verify)",
-						    log->path,
-						    (unsigned long long)f.seq,
-						    f.check, f.detail));
-				goto out;
-			}
-			src = SQLITE_OK;
-		}
-		if (src != SQLITE_DONE && src != SQLITE_OK) {
-			rc = rollback(log,
-				      avow_store_err(log, src,
-						     "reading records", err));
-			goto out;
-		}
-		sqlite3_finalize(q);
-		q = NULL;
 	}
 	b.base = avow_state_count(st);
 	if (b.base == 0 && !allow_genesis) {
@@ -872,7 +845,6 @@ static avow_status append(avow_log *log, const avow_key *key,
 out:
 	avow_indexer_close(ix);
 	avow_saved_close(log, sdb, NULL, NULL);
-	sqlite3_finalize(q);
 	sqlite3_finalize(ins);
 	avow_state_free(st);
 	for (i = 0; i < n; i++)
