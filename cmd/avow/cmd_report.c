@@ -247,18 +247,6 @@ static char *phrase_of(const char *w)
 	return avow_buf_cstr(&ph);
 }
 
-/* The condition that word w puts on an FTS5 table's column body, and
- * what to bind to it (malloc'ed). */
-static const char *word_test(const char *w, char **bind)
-{
-	if (trigram_word(w)) {
-		*bind = phrase_of(w);
-		return "MATCH ?";
-	}
-	*bind = avow_strdup(w);
-	return "instr(lower(body), lower(?)) > 0";
-}
-
 /* Texts to bind, kept until the query has run. */
 typedef struct {
 	char **v;
@@ -288,6 +276,21 @@ static void binds_free(binds *b)
 	for (size_t i = 0; i < b->n; i++)
 		free(b->v[i]);
 	free(b->v);
+}
+
+/* Append to sql the condition that word w puts on FTS5 table `table`
+ * (column body): a phrase through the trigram index for three
+ * characters or more, a substring test for fewer; its text goes to bv.
+ * -1 when out of memory. */
+static int add_word_test(avow_buf *sql, const char *table, const char *w,
+			 binds *bv)
+{
+	if (trigram_word(w)) {
+		avow_buf_addf(sql, "%s MATCH ?", table);
+		return binds_add(bv, phrase_of(w));
+	}
+	avow_buf_adds(sql, "instr(lower(body), lower(?)) > 0");
+	return binds_add(bv, avow_strdup(w));
 }
 
 /* Search through the saved report index: the statements (below size)
@@ -347,35 +350,33 @@ static int search_saved(audited *x, sqlite3 *db, const char *query,
 	/* Every word: (its statements) UNION (those of its actors),
 	 * INTERSECT across the words. */
 	for (size_t k = 0; k < qw.n; k++) {
-		char *b = NULL, *ab = NULL;
-		const char *test = word_test(qw.w[k], &b);
+		binds ab = {0};
 		size_t nids = 0;
 		avow_buf aql;
 		if (k > 0)
 			avow_buf_adds(&sql, " INTERSECT ");
-		avow_buf_addf(&sql,
-			      "SELECT * FROM (SELECT rowid FROM rx_text WHERE "
-			      "%s%s",
-			      strncmp(test, "MATCH", 5) == 0 ? "rx_text " : "",
-			      test);
-		if (binds_add(&bv, b) < 0)
-			goto oom;
+		avow_buf_adds(
+			&sql,
+			"SELECT * FROM (SELECT rowid FROM rx_text WHERE ");
 		avow_buf_init(&aql);
-		avow_buf_addf(&aql, "SELECT DISTINCT id FROM a WHERE %s%s",
-			      strncmp(test, "MATCH", 5) == 0 ? "a " : "",
-			      word_test(qw.w[k], &ab));
+		avow_buf_adds(&aql, "SELECT DISTINCT id FROM a WHERE ");
+		if (add_word_test(&sql, "rx_text", qw.w[k], &bv) < 0 ||
+		    add_word_test(&aql, "a", qw.w[k], &ab) < 0 || aql.oom) {
+			avow_buf_free(&aql);
+			binds_free(&ab);
+			goto oom;
+		}
 		sqlite3_finalize(aq);
 		aq = NULL;
-		if (aql.oom || ab == NULL ||
-		    sqlite3_prepare_v2(mem, avow_buf_cstr(&aql), -1, &aq,
+		if (sqlite3_prepare_v2(mem, avow_buf_cstr(&aql), -1, &aq,
 				       NULL) != SQLITE_OK) {
 			avow_buf_free(&aql);
-			free(ab);
+			binds_free(&ab);
 			goto dberr;
 		}
 		avow_buf_free(&aql);
-		sqlite3_bind_text(aq, 1, ab, -1, SQLITE_TRANSIENT);
-		free(ab);
+		sqlite3_bind_text(aq, 1, ab.v[0], -1, SQLITE_TRANSIENT);
+		binds_free(&ab);
 		while (sqlite3_step(aq) == SQLITE_ROW) {
 			avow_buf_adds(&sql, nids++ ? ", ?"
 						   : " UNION SELECT seq FROM "
@@ -757,7 +758,7 @@ static int search_index(rbuild *rb, model *m, uint64_t last, const char *query,
 		}
 	}
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	/* Every word, as word_test says. */
+	/* Every word, as add_word_test says. */
 	avow_buf_adds(&sql, "SELECT rowid FROM s WHERE 1");
 	if (qwords_split(query, &qw) < 0) {
 		errorf("out of memory");
@@ -768,11 +769,8 @@ static int search_index(rbuild *rb, model *m, uint64_t last, const char *query,
 		goto out;
 	}
 	for (size_t k = 0; k < qw.n; k++) {
-		char *bind = NULL;
-		const char *test = word_test(qw.w[k], &bind);
-		avow_buf_addf(&sql, " AND %s%s",
-			      strncmp(test, "MATCH", 5) == 0 ? "s " : "", test);
-		if (binds_add(&bv, bind) < 0) {
+		avow_buf_adds(&sql, " AND ");
+		if (add_word_test(&sql, "s", qw.w[k], &bv) < 0) {
 			errorf("out of memory");
 			goto out;
 		}

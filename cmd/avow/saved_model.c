@@ -229,11 +229,12 @@ int saved_words(sqlite3 *db, const char *sql, const char *const *binds,
 	}
 	sqlite3_finalize(q);
 	/* Only what the audit saw. */
-	for (size_t i = before, o = before; rc == 0 && i < out->n; i++) {
-		if (out->v[i] < size)
-			out->v[o++] = out->v[i];
-		if (i + 1 == out->n)
-			out->n = o;
+	if (rc == 0) {
+		size_t o = before;
+		for (size_t i = before; i < out->n; i++)
+			if (out->v[i] < size)
+				out->v[o++] = out->v[i];
+		out->n = o;
 	}
 	return rc;
 }
