@@ -575,9 +575,11 @@ avow_status avow_indexer_open(avow_indexer **out, sqlite3 *db, int rebuild,
 		    SQLITE_OK)
 			ix->failed = 1;
 	if (ix->failed) {
-		avow_status st =
-			avow_seterr(err, AVOW_ERR_IO, "the report index: %s",
-				    sqlite3_errmsg(db));
+		avow_status st = avow_seterr(
+			err, AVOW_ERR_IO,
+			"%s: the report index: %s (use "
+			"--no-saved-state, or remove that file)",
+			sqlite3_db_filename(db, "main"), sqlite3_errmsg(db));
 		avow_indexer_close(ix);
 		return st;
 	}
