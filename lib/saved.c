@@ -316,6 +316,7 @@ avow_status avow_saved_audit(avow_log *log, const avow_audit_options *o,
 	avow_indexer *ix = NULL;
 	avow_resume rs;
 	avow_status rc;
+	int moved;
 	int src = sqlite3_exec(log->db, "BEGIN", NULL, NULL, NULL);
 
 	*out = NULL;
@@ -323,7 +324,9 @@ avow_status avow_saved_audit(avow_log *log, const avow_audit_options *o,
 		return avow_store_err(log, src, "reading records", err);
 	rc = avow_saved_begin(log, &db, &st, err);
 	if (rc == AVOW_OK)
-		rc = avow_indexer_open(&ix, db, st == NULL, obs, obs_ctx, err);
+		rc = avow_indexer_open(
+			&ix, db, st == NULL ? AVOW_IX_REBUILD : AVOW_IX_READ,
+			obs, obs_ctx, err);
 	if (rc == AVOW_OK) {
 		rs.st = st;
 		rs.root_at = root_at;
@@ -338,6 +341,7 @@ avow_status avow_saved_audit(avow_log *log, const avow_audit_options *o,
 				 "%s: cannot write the report index (%s); "
 				 "use --no-saved-state, or free space",
 				 log->saved_path, sqlite3_errmsg(db));
+	moved = avow_indexer_changed(ix);
 	avow_indexer_close(ix);
 	if (*out != NULL)
 		avow_state_set_fetch(avow_audit_state(*out), avow_saved_fetch,
@@ -350,7 +354,11 @@ avow_status avow_saved_audit(avow_log *log, const avow_audit_options *o,
 	     avow_audit_started_at(*out) == 0)) {
 		rc = avow_saved_close(log, db, avow_audit_state(*out), err);
 	} else {
-		/* Failed, or nothing new: the saved state stays as it is. */
+		/* Failed, or nothing new: the saved state stays as it is (the
+		 * words an append left for later are kept, now indexed). */
+		if (rc == AVOW_OK && moved && avow_audit_passed(*out) &&
+		    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+			rc = sdb_err(log, db, "indexing the words", err);
 		avow_saved_close(log, db, NULL, NULL);
 		if (rc == AVOW_OK && avow_audit_passed(*out)) {
 			log->trusted_size = avow_audit_size(*out);
@@ -382,12 +390,20 @@ static const char index_schema[] =
 	"CREATE TABLE IF NOT EXISTS rx_actor_n(actor TEXT PRIMARY KEY,"
 	" n INTEGER NOT NULL) WITHOUT ROWID;"
 	"CREATE VIRTUAL TABLE IF NOT EXISTS rx_text USING fts5(body,"
-	" tokenize='trigram case_sensitive 0');";
+	" tokenize='trigram case_sensitive 0');"
+	"CREATE TABLE IF NOT EXISTS rx_pending(seq INTEGER PRIMARY KEY,"
+	" body TEXT NOT NULL);";
+
+/* The words appends left for later go into the full-text index. */
+static const char index_pending[] =
+	"INSERT INTO rx_text(rowid, body) SELECT seq, body FROM rx_pending;"
+	"DELETE FROM rx_pending;";
 
 static const char index_drop[] = "DROP TABLE IF EXISTS rx;"
 				 "DROP TABLE IF EXISTS rx_actor;"
 				 "DROP TABLE IF EXISTS rx_actor_n;"
-				 "DROP TABLE IF EXISTS rx_text;";
+				 "DROP TABLE IF EXISTS rx_text;"
+				 "DROP TABLE IF EXISTS rx_pending;";
 
 enum {
 	IX_RX,
@@ -398,6 +414,8 @@ enum {
 	IX_DEL_TEXT,
 	IX_COUNT_UP,
 	IX_COUNT_DOWN,
+	IX_PENDING,
+	IX_DEL_PENDING,
 	IX_N
 };
 
@@ -412,12 +430,16 @@ static const char *const index_sql[IX_N] = {
 	" ON CONFLICT(actor) DO UPDATE SET n = n + 1",
 	"UPDATE rx_actor_n SET n = n - 1"
 	" WHERE actor IN (SELECT actor FROM rx_actor WHERE seq = ?)",
+	"INSERT OR REPLACE INTO rx_pending VALUES(?, ?)",
+	"DELETE FROM rx_pending WHERE seq = ?",
 };
 
 struct avow_indexer {
 	sqlite3 *db;
 	sqlite3_stmt *q[IX_N];
 	int failed;
+	int defer;	       /* words go to rx_pending (AVOW_IX_APPEND) */
+	int changed;	       /* words were moved from rx_pending */
 	avow_observer_fn next; /* the observer after this one */
 	void *next_ctx;
 };
@@ -493,10 +515,11 @@ static void index_statement(avow_indexer *ix, uint64_t seq, const cJSON *b)
 	if (t.oom) {
 		ix->failed = 1;
 	} else {
-		sqlite3_bind_int64(ix->q[IX_TEXT], 1, (sqlite3_int64)seq);
-		sqlite3_bind_text(ix->q[IX_TEXT], 2, avow_buf_cstr(&t),
-				  (int)t.len, SQLITE_STATIC);
-		ix_step(ix, IX_TEXT);
+		int i = ix->defer ? IX_PENDING : IX_TEXT;
+		sqlite3_bind_int64(ix->q[i], 1, (sqlite3_int64)seq);
+		sqlite3_bind_text(ix->q[i], 2, avow_buf_cstr(&t), (int)t.len,
+				  SQLITE_STATIC);
+		ix_step(ix, i);
 	}
 	avow_buf_free(&t);
 }
@@ -540,9 +563,11 @@ void avow_indexer_observe(void *ctx, const avow_accepted *a)
 		sqlite3_bind_int64(ix->q[IX_COUNT_DOWN], 1, target);
 		sqlite3_bind_int64(ix->q[IX_DEL_ACTOR], 1, target);
 		sqlite3_bind_int64(ix->q[IX_DEL_TEXT], 1, target);
+		sqlite3_bind_int64(ix->q[IX_DEL_PENDING], 1, target);
 		if (ix_step(ix, IX_COUNT_DOWN) == 0 &&
 		    ix_step(ix, IX_DEL_ACTOR) == 0 &&
 		    ix_step(ix, IX_DEL_TEXT) == 0 &&
+		    ix_step(ix, IX_DEL_PENDING) == 0 &&
 		    jstr(a->amended, "said_at") != NULL) {
 			span_of(a->amended, &sp);
 			sqlite3_bind_int64(ix->q[IX_SPAN], 1, sp.lo);
@@ -554,7 +579,7 @@ void avow_indexer_observe(void *ctx, const avow_accepted *a)
 	}
 }
 
-avow_status avow_indexer_open(avow_indexer **out, sqlite3 *db, int rebuild,
+avow_status avow_indexer_open(avow_indexer **out, sqlite3 *db, int mode,
 			      avow_observer_fn next, void *next_ctx,
 			      avow_error *err)
 {
@@ -566,10 +591,18 @@ avow_status avow_indexer_open(avow_indexer **out, sqlite3 *db, int rebuild,
 	ix->db = db;
 	ix->next = next;
 	ix->next_ctx = next_ctx;
-	if ((rebuild &&
+	ix->defer = mode == AVOW_IX_APPEND;
+	if ((mode == AVOW_IX_REBUILD &&
 	     sqlite3_exec(db, index_drop, NULL, NULL, NULL) != SQLITE_OK) ||
 	    sqlite3_exec(db, index_schema, NULL, NULL, NULL) != SQLITE_OK)
 		ix->failed = 1;
+	if (!ix->failed && !ix->defer) {
+		if (sqlite3_exec(db, index_pending, NULL, NULL, NULL) !=
+		    SQLITE_OK)
+			ix->failed = 1;
+		else
+			ix->changed = sqlite3_changes(db) > 0;
+	}
 	for (int i = 0; i < IX_N && !ix->failed; i++)
 		if (sqlite3_prepare_v2(db, index_sql[i], -1, &ix->q[i], NULL) !=
 		    SQLITE_OK)
@@ -596,6 +629,11 @@ void avow_indexer_chain(avow_indexer *ix, avow_observer_fn next, void *ctx)
 int avow_indexer_failed(const avow_indexer *ix)
 {
 	return ix != NULL && ix->failed;
+}
+
+int avow_indexer_changed(const avow_indexer *ix)
+{
+	return ix != NULL && ix->changed;
 }
 
 void avow_indexer_close(avow_indexer *ix)

@@ -103,13 +103,20 @@ avow_status avow_saved_close(avow_log *log, sqlite3 *db, const avow_state *st,
 
 /* The report index in the saved file (tables rx, rx_actor, rx_text: see
  * lib/saved.c): an observer (ctx: the indexer) that indexes each record
- * accepted, then calls next. rebuild empties the tables first. */
+ * accepted, then calls next. How it opens:
+ *   AVOW_IX_READ     for an audit: first indexes the words that appends
+ *                    left for later (avow_indexer_changed says so);
+ *   AVOW_IX_REBUILD  the same, from empty tables;
+ *   AVOW_IX_APPEND   for an append: leaves the words for the next audit
+ *                    (the full-text index costs more than signing). */
 typedef struct avow_indexer avow_indexer;
-avow_status avow_indexer_open(avow_indexer **out, sqlite3 *db, int rebuild,
+enum { AVOW_IX_READ, AVOW_IX_REBUILD, AVOW_IX_APPEND };
+avow_status avow_indexer_open(avow_indexer **out, sqlite3 *db, int mode,
 			      avow_observer_fn next, void *next_ctx,
 			      avow_error *err);
 void avow_indexer_observe(void *ctx, const avow_accepted *a);
 int avow_indexer_failed(const avow_indexer *ix);
+int avow_indexer_changed(const avow_indexer *ix);
 void avow_indexer_chain(avow_indexer *ix, avow_observer_fn next, void *ctx);
 void avow_indexer_close(avow_indexer *ix);
 

@@ -67,8 +67,18 @@ EOF
 expect_exit 0 "$AVOW" --log "$L" --key demo/alice.key append extra.jsonl
 check "the append saved the state at 46 records" \
 	test "$(sqlite3 "$SF" 'SELECT size FROM saved')" = 46
-check "the amend re-indexed its target's words" \
+# The full-text index costs more than signing: an append leaves its
+# words (and the amended target's) for the next command that audits.
+check "the append left the words of its 2 statements and of 21 for later" \
+	test "$(sqlite3 "$SF" "SELECT group_concat(seq) FROM rx_pending WHERE body LIKE '%wombat%' OR body LIKE '%zqxj%'")" = 21,42,43
+check "the amend took its target's old words out of the index" \
+	test "$(sqlite3 "$SF" "SELECT count(*) FROM rx_text WHERE rowid = 21")" = 0
+check "the next command (a search) finds them" \
+	grep -q "disputes the zqxj account" <("$AVOW" --log "$L" search zqxj)
+check "and indexed them" \
 	test "$(sqlite3 "$SF" "SELECT rowid FROM rx_text WHERE rx_text MATCH 'wombat'")" = 21
+check "leaving nothing for later" \
+	test "$(sqlite3 "$SF" "SELECT count(*) FROM rx_pending")" = 0
 same_views "after the owner's append"
 
 # Appends by someone without the state (or with another one): the next
