@@ -28,7 +28,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define SAVED_FORMAT "avow-saved/3"
+#define SAVED_FORMAT "avow-saved/4"
 
 static const char saved_schema[] =
 	"CREATE TABLE IF NOT EXISTS saved(id INTEGER PRIMARY KEY"
@@ -392,12 +392,7 @@ static const char index_schema[] =
 	"CREATE VIRTUAL TABLE IF NOT EXISTS rx_text USING fts5(body,"
 	" tokenize='trigram case_sensitive 0');"
 	"CREATE TABLE IF NOT EXISTS rx_pending(seq INTEGER PRIMARY KEY,"
-	" body TEXT NOT NULL);";
-
-/* The words appends left for later go into the full-text index. */
-static const char index_pending[] =
-	"INSERT INTO rx_text(rowid, body) SELECT seq, body FROM rx_pending;"
-	"DELETE FROM rx_pending;";
+	" leaf BLOB NOT NULL, record BLOB NOT NULL, amended TEXT);";
 
 static const char index_drop[] = "DROP TABLE IF EXISTS rx;"
 				 "DROP TABLE IF EXISTS rx_actor;"
@@ -415,7 +410,6 @@ enum {
 	IX_COUNT_UP,
 	IX_COUNT_DOWN,
 	IX_PENDING,
-	IX_DEL_PENDING,
 	IX_N
 };
 
@@ -430,16 +424,15 @@ static const char *const index_sql[IX_N] = {
 	" ON CONFLICT(actor) DO UPDATE SET n = n + 1",
 	"UPDATE rx_actor_n SET n = n - 1"
 	" WHERE actor IN (SELECT actor FROM rx_actor WHERE seq = ?)",
-	"INSERT OR REPLACE INTO rx_pending VALUES(?, ?)",
-	"DELETE FROM rx_pending WHERE seq = ?",
+	"INSERT INTO rx_pending VALUES(?, ?, ?, ?)",
 };
 
 struct avow_indexer {
 	sqlite3 *db;
 	sqlite3_stmt *q[IX_N];
 	int failed;
-	int defer;	       /* words go to rx_pending (AVOW_IX_APPEND) */
-	int changed;	       /* words were moved from rx_pending */
+	int defer;	       /* records go to rx_pending (AVOW_IX_APPEND) */
+	int changed;	       /* records were indexed from rx_pending */
 	avow_observer_fn next; /* the observer after this one */
 	void *next_ctx;
 };
@@ -515,18 +508,17 @@ static void index_statement(avow_indexer *ix, uint64_t seq, const cJSON *b)
 	if (t.oom) {
 		ix->failed = 1;
 	} else {
-		int i = ix->defer ? IX_PENDING : IX_TEXT;
-		sqlite3_bind_int64(ix->q[i], 1, (sqlite3_int64)seq);
-		sqlite3_bind_text(ix->q[i], 2, avow_buf_cstr(&t), (int)t.len,
-				  SQLITE_STATIC);
-		ix_step(ix, i);
+		sqlite3_bind_int64(ix->q[IX_TEXT], 1, (sqlite3_int64)seq);
+		sqlite3_bind_text(ix->q[IX_TEXT], 2, avow_buf_cstr(&t),
+				  (int)t.len, SQLITE_STATIC);
+		ix_step(ix, IX_TEXT);
 	}
 	avow_buf_free(&t);
 }
 
-void avow_indexer_observe(void *ctx, const avow_accepted *a)
+/* Index record a now. */
+static void index_record(avow_indexer *ix, const avow_accepted *a)
 {
-	avow_indexer *ix = ctx;
 	const cJSON *tg = cJSON_GetObjectItemCaseSensitive(a->body, "target");
 	const cJSON *ts = cJSON_GetObjectItemCaseSensitive(tg, "seq");
 	int64_t target = ts ? avow_json_int(ts) : -1;
@@ -534,10 +526,6 @@ void avow_indexer_observe(void *ctx, const avow_accepted *a)
 	int statement = a->type == AVOW_T_CLAIM || a->type == AVOW_T_RESPONSE;
 	avow_span sp;
 
-	if (ix->next != NULL)
-		ix->next(ix->next_ctx, a);
-	if (ix->failed)
-		return;
 	if (statement)
 		span_of(a->body, &sp);
 	sqlite3_bind_int64(q, 1, (sqlite3_int64)a->seq);
@@ -563,11 +551,11 @@ void avow_indexer_observe(void *ctx, const avow_accepted *a)
 		sqlite3_bind_int64(ix->q[IX_COUNT_DOWN], 1, target);
 		sqlite3_bind_int64(ix->q[IX_DEL_ACTOR], 1, target);
 		sqlite3_bind_int64(ix->q[IX_DEL_TEXT], 1, target);
-		sqlite3_bind_int64(ix->q[IX_DEL_PENDING], 1, target);
+
 		if (ix_step(ix, IX_COUNT_DOWN) == 0 &&
 		    ix_step(ix, IX_DEL_ACTOR) == 0 &&
 		    ix_step(ix, IX_DEL_TEXT) == 0 &&
-		    ix_step(ix, IX_DEL_PENDING) == 0 &&
+
 		    jstr(a->amended, "said_at") != NULL) {
 			span_of(a->amended, &sp);
 			sqlite3_bind_int64(ix->q[IX_SPAN], 1, sp.lo);
@@ -577,6 +565,94 @@ void avow_indexer_observe(void *ctx, const avow_accepted *a)
 			index_statement(ix, (uint64_t)target, a->amended);
 		}
 	}
+}
+
+/* Keep record a for the next audit to index: its leaf hash, its bytes,
+ * and an amend's result (which that audit's state no longer holds). */
+static void defer_record(avow_indexer *ix, const avow_accepted *a)
+{
+	sqlite3_stmt *q = ix->q[IX_PENDING];
+	char *amended = NULL;
+
+	if (a->type == AVOW_T_AMEND && a->amended != NULL &&
+	    (amended = cJSON_PrintUnformatted(a->amended)) == NULL) {
+		ix->failed = 1;
+		return;
+	}
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)a->seq);
+	sqlite3_bind_blob(q, 2, a->leaf, 32, SQLITE_STATIC);
+	sqlite3_bind_blob64(q, 3, a->bytes, a->len, SQLITE_STATIC);
+	if (amended != NULL)
+		sqlite3_bind_text(q, 4, amended, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, 4);
+	ix_step(ix, IX_PENDING);
+	cJSON_free(amended);
+}
+
+void avow_indexer_observe(void *ctx, const avow_accepted *a)
+{
+	avow_indexer *ix = ctx;
+
+	if (ix->next != NULL)
+		ix->next(ix->next_ctx, a);
+	if (ix->failed)
+		return;
+	if (ix->defer)
+		defer_record(ix, a);
+	else
+		index_record(ix, a);
+}
+
+/* Index, in seq order, the records that appends kept for later: audited
+ * records, whose leaf hashes the audit saw. */
+static void index_pending(avow_indexer *ix)
+{
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(ix->db,
+				    "SELECT seq, leaf, record, amended FROM"
+				    " rx_pending ORDER BY seq",
+				    -1, &q, NULL);
+
+	while (rc == SQLITE_OK && !ix->failed &&
+	       (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *rec = sqlite3_column_blob(q, 2);
+		size_t len = (size_t)sqlite3_column_bytes(q, 2);
+		const char *am = (const char *)sqlite3_column_text(q, 3);
+		cJSON *root = avow_json_parse(rec ? rec : "", len, 0, NULL);
+		cJSON *amended =
+			am ? avow_json_parse(am, strlen(am), 0, NULL) : NULL;
+		const cJSON *e =
+			cJSON_GetObjectItemCaseSensitive(root, "entry");
+		const char *type = jstr(e, "type");
+		avow_accepted a;
+
+		memset(&a, 0, sizeof a);
+		a.seq = (uint64_t)sqlite3_column_int64(q, 0);
+		a.type = type ? avow_type_parse(type) : AVOW_T_NONE;
+		a.entry = e;
+		a.body = cJSON_GetObjectItemCaseSensitive(e, "body");
+		a.amended = amended;
+		a.leaf = sqlite3_column_blob(q, 1);
+		a.bytes = (const uint8_t *)rec;
+		a.len = len;
+		if (a.body == NULL || sqlite3_column_bytes(q, 1) != 32 ||
+		    (am != NULL && amended == NULL))
+			ix->failed = 1;
+		else
+			index_record(ix, &a);
+		cJSON_Delete(root);
+		cJSON_Delete(amended);
+		ix->changed = 1;
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_OK)
+		ix->failed = 1;
+	sqlite3_finalize(q);
+	if (ix->changed && !ix->failed &&
+	    sqlite3_exec(ix->db, "DELETE FROM rx_pending", NULL, NULL, NULL) !=
+		    SQLITE_OK)
+		ix->failed = 1;
 }
 
 avow_status avow_indexer_open(avow_indexer **out, sqlite3 *db, int mode,
@@ -596,17 +672,13 @@ avow_status avow_indexer_open(avow_indexer **out, sqlite3 *db, int mode,
 	     sqlite3_exec(db, index_drop, NULL, NULL, NULL) != SQLITE_OK) ||
 	    sqlite3_exec(db, index_schema, NULL, NULL, NULL) != SQLITE_OK)
 		ix->failed = 1;
-	if (!ix->failed && !ix->defer) {
-		if (sqlite3_exec(db, index_pending, NULL, NULL, NULL) !=
-		    SQLITE_OK)
-			ix->failed = 1;
-		else
-			ix->changed = sqlite3_changes(db) > 0;
-	}
+
 	for (int i = 0; i < IX_N && !ix->failed; i++)
 		if (sqlite3_prepare_v2(db, index_sql[i], -1, &ix->q[i], NULL) !=
 		    SQLITE_OK)
 			ix->failed = 1;
+	if (!ix->failed && !ix->defer)
+		index_pending(ix);
 	if (ix->failed) {
 		avow_status st = avow_seterr(
 			err, AVOW_ERR_IO,

@@ -104,11 +104,12 @@ avow_status avow_saved_close(avow_log *log, sqlite3 *db, const avow_state *st,
 /* The report index in the saved file (tables rx, rx_actor, rx_text: see
  * lib/saved.c): an observer (ctx: the indexer) that indexes each record
  * accepted, then calls next. How it opens:
- *   AVOW_IX_READ     for an audit: first indexes the words that appends
- *                    left for later (avow_indexer_changed says so);
+ *   AVOW_IX_READ     for an audit: first indexes the records appends
+ *                    kept for later (avow_indexer_changed says so);
  *   AVOW_IX_REBUILD  the same, from empty tables;
- *   AVOW_IX_APPEND   for an append: leaves the words for the next audit
- *                    (the full-text index costs more than signing). */
+ *   AVOW_IX_APPEND   for an append: keeps each record's leaf hash and
+ *                    bytes for the next audit to index (the index,
+ *                    full-text most of all, costs more than signing). */
 typedef struct avow_indexer avow_indexer;
 enum { AVOW_IX_READ, AVOW_IX_REBUILD, AVOW_IX_APPEND };
 avow_status avow_indexer_open(avow_indexer **out, sqlite3 *db, int mode,
