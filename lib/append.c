@@ -28,6 +28,7 @@
 #include "tree.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -154,6 +155,37 @@ static avow_status feed_log(avow_log *log, avow_state *st, unsigned flags,
 	if (src != SQLITE_DONE && src != SQLITE_OK)
 		return avow_store_err(log, src, "reading records", err);
 	return AVOW_OK;
+}
+
+/* Take the state this handle kept after its last append (trusted_size
+ * records, tree hash trusted_root), if the log still extends it; else
+ * *st is NULL. Records read from it again prove their inclusion. */
+static avow_status take_cache(avow_log *log, avow_state **st, avow_error *err)
+{
+	uint64_t n = 0, size = log->trusted_size;
+	uint8_t got[32];
+	avow_status rc;
+
+	*st = log->cache;
+	log->cache = NULL;
+	if (*st == NULL)
+		return AVOW_OK;
+	rc = avow_log_count(log, &n, err);
+	if (rc == AVOW_OK && n >= size)
+		rc = avow_tree_hash(avow_store_node_read, log, 0, size, got,
+				    err);
+	if (rc == AVOW_OK &&
+	    (n < size || sodium_memcmp(got, log->trusted_root, 32) != 0))
+		rc = avow_seterr(err, AVOW_ERR_AUDIT,
+				 "%s no longer holds the %llu records this "
+				 "process appended: it was changed since; "
+				 "nothing was appended (run avow-verify)",
+				 log->path, (unsigned long long)size);
+	if (rc != AVOW_OK) {
+		avow_state_free(*st);
+		*st = NULL;
+	}
+	return rc;
 }
 
 static const char *label_of(const avow_draft *d, char buf[32], size_t i)
@@ -616,6 +648,18 @@ static avow_status append(avow_log *log, const avow_key *key,
 			goto out;
 		}
 	}
+	if (st == NULL && log->saved_path == NULL) {
+		/* What others appended since is replayed as below. */
+		rc = take_cache(log, &st, err);
+		if (rc == AVOW_OK && st != NULL) {
+			avow_state_set_fetch(st, bfetch, &b);
+			rc = feed_log(log, st, AVOW_FEED_TRUSTED, err);
+		}
+		if (rc != AVOW_OK) {
+			rollback(log, rc);
+			goto out;
+		}
+	}
 	if (st == NULL) {
 		/* Replay the log into the state the audit would hold. The audit
 		 * checks the signatures; here the rest suffices. */
@@ -843,6 +887,15 @@ static avow_status append(avow_log *log, const avow_key *key,
 	ix = NULL;
 	avow_saved_close(log, sdb, saved ? st : NULL, NULL);
 	sdb = NULL;
+	if (log->saved_path == NULL) {
+		/* Keep the state for the next append through this handle. */
+		avow_state_set_fetch(st, avow_saved_fetch, log);
+		avow_state_observe(st, NULL, NULL);
+		log->trusted_size = avow_state_count(st);
+		avow_frontier_root(avow_state_frontier(st), log->trusted_root);
+		log->cache = st;
+		st = NULL;
+	}
 out:
 	avow_indexer_close(ix);
 	avow_saved_close(log, sdb, NULL, NULL);

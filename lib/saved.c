@@ -162,10 +162,12 @@ avow_status avow_saved_fetch(void *ctx, uint64_t seq, avow_buf *out,
 	if (avow_inclusion_verify(&p, log->trusted_root, NULL) != AVOW_OK)
 		return avow_seterr(err, AVOW_ERR_AUDIT,
 				   "%s: record %llu is not the record audited "
-				   "before (state saved in %s): the log was "
-				   "changed since; run avow-verify",
+				   "before (%s%s): the log was changed since; "
+				   "run avow-verify",
 				   log->path, (unsigned long long)seq,
-				   log->saved_path);
+				   log->saved_path ? "state saved in "
+						   : "by this process",
+				   log->saved_path ? log->saved_path : "");
 	return AVOW_OK;
 }
 

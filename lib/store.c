@@ -285,6 +285,7 @@ void avow_log_close(avow_log *log)
 	sqlite3_finalize(log->nput);
 	sqlite3_finalize(log->nget);
 	sqlite3_close(log->db);
+	avow_state_free(log->cache);
 	free(log->path);
 	free(log->saved_path);
 	free(log);

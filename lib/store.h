@@ -32,6 +32,10 @@ struct avow_log {
 	char *saved_path;
 	uint64_t trusted_size;
 	uint8_t trusted_root[32];
+	/* Without a saved state: the state machine after this handle's last
+	 * append, of trusted_size records, so that the next append need not
+	 * replay the log (append.c). */
+	avow_state *cache;
 	avow_saved_hook hook;
 	void *hook_ctx;
 };

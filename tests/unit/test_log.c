@@ -694,6 +694,64 @@ static int sql(const char *path, const char *q)
 	return rc;
 }
 
+/* A handle keeps its state machine between appends, so the next append
+ * need not replay the log: it must still take in what another handle
+ * appended meanwhile, and refuse a log that no longer holds what it
+ * appended. */
+static void test_kept_state(void)
+{
+	avow_key *k = seed_key("kept", 0x61);
+	char path[128];
+	avow_log *h1 = NULL, *h2 = NULL;
+	avow_draft d[2];
+	avow_audit *a;
+	uint64_t first = 0;
+
+	CHECK(avow_log_create(&h1, path_in(path, sizeof path, "kept.db"),
+			      &err) == AVOW_OK);
+	CHECK(avow_log_open(&h2, path, 0, &err) == AVOW_OK);
+	if (h1 == NULL || h2 == NULL)
+		return;
+	CHECK(avow_log_init(h1, k, "kept.example.org/log", "Kept", NULL, T0,
+			    &err) == AVOW_OK);
+	d[0] = draft(ACTOR("a1"), NULL, 0);
+	CHECK(avow_log_append(h1, k, d, 1, T0, NULL, &err) == AVOW_OK);
+	/* another handle: an actor and its claim (records 2 and 3) */
+	d[0] = draft(ACTOR("a2"), NULL, 0);
+	d[1] = draft(CLAIM("a2"), NULL, 0);
+	CHECK(avow_log_append(h2, k, d, 2, T0 + 1, NULL, &err) == AVOW_OK);
+		/* the first handle answers that claim, which its kept state did not
+	 * hold */
+	d[0] = draft("{\"type\":\"response\",\"body\":{\"by\":\"a1\","
+		     "\"stance\":\"denies\",\"target\":{\"seq\":3},"
+		     "\"text\":\"No.\",\"quote\":false,\"said_at\":\"2023\","
+		     "\"source\":{\"title\":\"T\"}}}",
+		     NULL, 0);
+	CHECK(avow_log_append(h1, k, d, 1, T0 + 2, &first, &err) == AVOW_OK);
+	CHECK(first == 4 && count(h1) == 5);
+		d[0] = draft(CLAIM("nobody"), "again.jsonl:1", 1);
+	CHECK(avow_log_append(h1, k, d, 1, T0 + 2, NULL, &err) ==
+	      AVOW_ERR_INVALID);
+	CHECK(has("again.jsonl:1") && count(h1) == 5);
+	/* a failed append drops the kept state; the next one replays */
+	d[0] = draft(ACTOR("a3"), NULL, 0);
+		CHECK(avow_log_append(h1, k, d, 1, T0 + 3, NULL, &err) == AVOW_OK);
+	a = audit(h1);
+	CHECK(a != NULL && avow_audit_passed(a) && avow_audit_size(a) == 6);
+	CHECK(a != NULL && avow_audit_type_count(a, "response") == 1);
+	avow_audit_free(a);
+	/* the stored tree rewritten under the first handle */
+	CHECK(sql(path, "UPDATE tree SET hash = randomblob(32)") == SQLITE_OK);
+	d[0] = draft(ACTOR("a4"), NULL, 0);
+	CHECK(avow_log_append(h1, k, d, 1, T0 + 4, NULL, &err) ==
+	      AVOW_ERR_AUDIT);
+	CHECK(has(path) && has("no longer holds the 6 records"));
+	CHECK(count(h1) == 6);
+	avow_log_close(h1);
+	avow_log_close(h2);
+	avow_key_free(k);
+}
+
 static void test_not_logs(void)
 {
 	char path[128], p2[128];
@@ -819,9 +877,9 @@ static void test_not_logs(void)
 static void cleanup(void)
 {
 	static const char *const names[] = {
-		"demo.db",  "demo.bundle", "fail.db", "one.db",
-		"two.db",   "ro.db",	   "text.db", "empty.db",
-		"other.db", "appid.db",	   "v2.db",   "bare.db",
+		"demo.db", "demo.bundle", "fail.db",  "one.db",	  "two.db",
+		"ro.db",   "text.db",	  "empty.db", "other.db", "appid.db",
+		"v2.db",   "bare.db",	  "kept.db",
 	};
 	char p[160];
 
@@ -849,6 +907,7 @@ int main(void)
 	test_failed_append();
 	test_two_logs();
 	test_readonly();
+	test_kept_state();
 	test_not_logs();
 	cleanup();
 	return check_done("log");
