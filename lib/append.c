@@ -635,8 +635,8 @@ static avow_status append(avow_log *log, const avow_key *key,
 		if (rc == AVOW_OK && st != NULL) {
 			saved = 1;
 			avow_state_set_fetch(st, bfetch, &b);
-			rc = avow_indexer_open(&ix, sdb, AVOW_IX_APPEND, NULL,
-					       NULL, err);
+			rc = avow_indexer_open(&ix, sdb, log, AVOW_IX_APPEND,
+					       NULL, NULL, err);
 			if (rc == AVOW_OK) {
 				avow_state_observe(st, avow_indexer_observe,
 						   ix);

@@ -326,9 +326,10 @@ avow_status avow_saved_audit(avow_log *log, const avow_audit_options *o,
 		return avow_store_err(log, src, "reading records", err);
 	rc = avow_saved_begin(log, &db, &st, err);
 	if (rc == AVOW_OK)
-		rc = avow_indexer_open(
-			&ix, db, st == NULL ? AVOW_IX_REBUILD : AVOW_IX_READ,
-			obs, obs_ctx, err);
+		rc = avow_indexer_open(&ix, db, log,
+				       st == NULL ? AVOW_IX_REBUILD
+						  : AVOW_IX_READ,
+				       obs, obs_ctx, err);
 	if (rc == AVOW_OK) {
 		rs.st = st;
 		rs.root_at = root_at;
@@ -394,7 +395,7 @@ static const char index_schema[] =
 	"CREATE VIRTUAL TABLE IF NOT EXISTS rx_text USING fts5(body,"
 	" tokenize='trigram case_sensitive 0');"
 	"CREATE TABLE IF NOT EXISTS rx_pending(seq INTEGER PRIMARY KEY,"
-	" leaf BLOB NOT NULL, record BLOB NOT NULL, amended TEXT);";
+	" leaf BLOB NOT NULL, amended TEXT);";
 
 static const char index_drop[] = "DROP TABLE IF EXISTS rx;"
 				 "DROP TABLE IF EXISTS rx_actor;"
@@ -426,7 +427,7 @@ static const char *const index_sql[IX_N] = {
 	" ON CONFLICT(actor) DO UPDATE SET n = n + 1",
 	"UPDATE rx_actor_n SET n = n - 1"
 	" WHERE actor IN (SELECT actor FROM rx_actor WHERE seq = ?)",
-	"INSERT INTO rx_pending VALUES(?, ?, ?, ?)",
+	"INSERT INTO rx_pending VALUES(?, ?, ?)",
 };
 
 struct avow_indexer {
@@ -569,8 +570,9 @@ static void index_record(avow_indexer *ix, const avow_accepted *a)
 	}
 }
 
-/* Keep record a for the next audit to index: its leaf hash, its bytes,
- * and an amend's result (which that audit's state no longer holds). */
+/* Keep record a for the next audit to index: its leaf hash (to know the
+ * record again in the log), and an amend's result (which that audit's
+ * state no longer holds). */
 static void defer_record(avow_indexer *ix, const avow_accepted *a)
 {
 	sqlite3_stmt *q = ix->q[IX_PENDING];
@@ -583,11 +585,10 @@ static void defer_record(avow_indexer *ix, const avow_accepted *a)
 	}
 	sqlite3_bind_int64(q, 1, (sqlite3_int64)a->seq);
 	sqlite3_bind_blob(q, 2, a->leaf, 32, SQLITE_STATIC);
-	sqlite3_bind_blob64(q, 3, a->bytes, a->len, SQLITE_STATIC);
 	if (amended != NULL)
-		sqlite3_bind_text(q, 4, amended, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 3, amended, -1, SQLITE_STATIC);
 	else
-		sqlite3_bind_null(q, 4);
+		sqlite3_bind_null(q, 3);
 	ix_step(ix, IX_PENDING);
 	cJSON_free(amended);
 }
@@ -606,62 +607,80 @@ void avow_indexer_observe(void *ctx, const avow_accepted *a)
 		index_record(ix, a);
 }
 
-/* Index, in seq order, the records that appends kept for later: audited
- * records, whose leaf hashes the audit saw. */
-static void index_pending(avow_indexer *ix)
+/* Index, in seq order, the records that appends kept for later, read
+ * from the log: each must be the record whose leaf hash the append saw. */
+static avow_status index_pending(avow_indexer *ix, avow_log *log,
+				 avow_error *err)
 {
 	sqlite3_stmt *q = NULL;
+	avow_buf rec;
+	avow_status st = AVOW_OK;
 	int rc = sqlite3_prepare_v2(ix->db,
-				    "SELECT seq, leaf, record, amended FROM"
-				    " rx_pending ORDER BY seq",
+				    "SELECT seq, leaf, amended FROM rx_pending"
+				    " ORDER BY seq",
 				    -1, &q, NULL);
 
-	while (rc == SQLITE_OK && !ix->failed &&
+	avow_buf_init(&rec);
+	while (rc == SQLITE_OK && st == AVOW_OK && !ix->failed &&
 	       (rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *rec = sqlite3_column_blob(q, 2);
-		size_t len = (size_t)sqlite3_column_bytes(q, 2);
-		const char *am = (const char *)sqlite3_column_text(q, 3);
-		cJSON *root = avow_json_parse(rec ? rec : "", len, 0, NULL);
-		cJSON *amended =
-			am ? avow_json_parse(am, strlen(am), 0, NULL) : NULL;
-		const cJSON *e =
-			cJSON_GetObjectItemCaseSensitive(root, "entry");
-		const char *type = jstr(e, "type");
+		uint64_t seq = (uint64_t)sqlite3_column_int64(q, 0);
+		const char *am = (const char *)sqlite3_column_text(q, 2);
+		cJSON *root = NULL, *amended = NULL;
+		uint8_t leaf[32];
 		avow_accepted a;
 
+		rc = SQLITE_OK;
+		ix->changed = 1;
+		st = avow_store_fetch(log, seq, &rec, err);
+		if (st != AVOW_OK)
+			break;
+		avow_leaf_hash(leaf, rec.p, rec.len);
+		if (sqlite3_column_bytes(q, 1) != 32 ||
+		    sodium_memcmp(leaf, sqlite3_column_blob(q, 1), 32) != 0) {
+			st = avow_seterr(err, AVOW_ERR_AUDIT,
+					 "%s: record %llu is not the record "
+					 "appended before (state saved in "
+					 "%s): the log was changed since; "
+					 "run avow-verify",
+					 log->path, (unsigned long long)seq,
+					 log->saved_path);
+			break;
+		}
+		root = avow_json_parse((const char *)rec.p, rec.len, 0, NULL);
+		amended = am ? avow_json_parse(am, strlen(am), 0, NULL) : NULL;
 		memset(&a, 0, sizeof a);
-		a.seq = (uint64_t)sqlite3_column_int64(q, 0);
-		a.type = type ? avow_type_parse(type) : AVOW_T_NONE;
-		a.entry = e;
-		a.body = cJSON_GetObjectItemCaseSensitive(e, "body");
+		a.seq = seq;
+		a.entry = cJSON_GetObjectItemCaseSensitive(root, "entry");
+		a.type = avow_type_parse(jstr_or(a.entry, "type"));
+		a.body = cJSON_GetObjectItemCaseSensitive(a.entry, "body");
 		a.amended = amended;
-		a.leaf = sqlite3_column_blob(q, 1);
-		a.bytes = (const uint8_t *)rec;
-		a.len = len;
-		if (a.body == NULL || sqlite3_column_bytes(q, 1) != 32 ||
-		    (am != NULL && amended == NULL))
-			ix->failed = 1;
+		a.leaf = leaf;
+		a.bytes = rec.p;
+		a.len = rec.len;
+		if (a.body == NULL || (am != NULL && amended == NULL))
+			ix->failed = 1; /* out of memory */
 		else
 			index_record(ix, &a);
 		cJSON_Delete(root);
 		cJSON_Delete(amended);
-		ix->changed = 1;
-		rc = SQLITE_OK;
 	}
 	if (rc != SQLITE_DONE && rc != SQLITE_OK)
 		ix->failed = 1;
 	sqlite3_finalize(q);
-	if (ix->changed && !ix->failed &&
+	avow_buf_free(&rec);
+	if (st == AVOW_OK && ix->changed && !ix->failed &&
 	    sqlite3_exec(ix->db, "DELETE FROM rx_pending", NULL, NULL, NULL) !=
 		    SQLITE_OK)
 		ix->failed = 1;
+	return st;
 }
 
-avow_status avow_indexer_open(avow_indexer **out, sqlite3 *db, int mode,
-			      avow_observer_fn next, void *next_ctx,
+avow_status avow_indexer_open(avow_indexer **out, sqlite3 *db, avow_log *log,
+			      int mode, avow_observer_fn next, void *next_ctx,
 			      avow_error *err)
 {
 	avow_indexer *ix = calloc(1, sizeof *ix);
+	avow_status rc = AVOW_OK;
 
 	*out = NULL;
 	if (ix == NULL)
@@ -680,7 +699,11 @@ avow_status avow_indexer_open(avow_indexer **out, sqlite3 *db, int mode,
 		    SQLITE_OK)
 			ix->failed = 1;
 	if (!ix->failed && !ix->defer)
-		index_pending(ix);
+		rc = index_pending(ix, log, err);
+	if (rc != AVOW_OK) {
+		avow_indexer_close(ix);
+		return rc;
+	}
 	if (ix->failed) {
 		avow_status st = avow_seterr(
 			err, AVOW_ERR_IO,

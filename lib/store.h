@@ -111,13 +111,14 @@ avow_status avow_saved_close(avow_log *log, sqlite3 *db, const avow_state *st,
  *   AVOW_IX_READ     for an audit: first indexes the records appends
  *                    kept for later (avow_indexer_changed says so);
  *   AVOW_IX_REBUILD  the same, from empty tables;
- *   AVOW_IX_APPEND   for an append: keeps each record's leaf hash and
- *                    bytes for the next audit to index (the index,
- *                    full-text most of all, costs more than signing). */
+ *   AVOW_IX_APPEND   for an append: keeps each record's leaf hash for
+ *                    the next audit to index it, read again from log
+ *                    (the index, full-text most of all, costs more than
+ *                    signing). */
 typedef struct avow_indexer avow_indexer;
 enum { AVOW_IX_READ, AVOW_IX_REBUILD, AVOW_IX_APPEND };
-avow_status avow_indexer_open(avow_indexer **out, sqlite3 *db, int mode,
-			      avow_observer_fn next, void *next_ctx,
+avow_status avow_indexer_open(avow_indexer **out, sqlite3 *db, avow_log *log,
+			      int mode, avow_observer_fn next, void *next_ctx,
 			      avow_error *err);
 void avow_indexer_observe(void *ctx, const avow_accepted *a);
 int avow_indexer_failed(const avow_indexer *ix);

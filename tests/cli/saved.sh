@@ -130,6 +130,14 @@ check "a log with fewer records than audited is refused" test "$RC" -ne 0
 expect_stderr "fewer than the 50 audited before"
 restore
 expect_exit 0 "$AVOW" --log "$L" report --claim 24
+# The records an append kept for later are read again from the log when
+# the next command indexes them: one edited in between is refused.
+expect_exit 0 "$AVOW" --log "$L" --key demo/alice.key append extra.jsonl
+sqlite3 "$L" "DROP TRIGGER records_no_update; UPDATE records SET data = replace(data, 'zqxj', 'zqxk') WHERE seq = 50;"
+run "$AVOW" --log "$L" report --claim 20
+check "a record edited before the next command indexed it is refused" test "$RC" -ne 0
+expect_stderr "record 50 is not the record appended before"
+restore
 
 # A state open to others is not used (and says so); the answer is the same.
 chmod 644 "$SF"
