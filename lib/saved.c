@@ -6,8 +6,11 @@
  * The file is an SQLite database, created 0600, with one row:
  *   saved(id = 1, format, log, genesis, size, root, state)
  * genesis is the leaf hash of record 0 (which log this is), size and root
- * the audited tree, state the state machine (avow_state_save). Callers
- * may keep tables of their own beside it (the report index).
+ * the audited tree, state the state machine (avow_state_save) but for
+ * its per-record part, which is in saved_chunk(chunk, data), one row per
+ * AVOW_STATE_CHUNK records, so that an append rewrites only the chunks
+ * it changed. Callers may keep tables of their own beside it (the report
+ * index).
  *
  * Each audit through it checks, in O(log n) reads of the log's table
  * tree, that the log still extends the saved root; audits the records
@@ -34,7 +37,9 @@ static const char saved_schema[] =
 	"CREATE TABLE IF NOT EXISTS saved(id INTEGER PRIMARY KEY"
 	" CHECK (id = 1), format TEXT NOT NULL, log TEXT NOT NULL,"
 	" genesis BLOB NOT NULL, size INTEGER NOT NULL, root BLOB NOT NULL,"
-	" state BLOB NOT NULL);";
+	" state BLOB NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS saved_chunk(chunk INTEGER PRIMARY KEY,"
+	" data BLOB NOT NULL);";
 
 avow_status avow_log_use_saved_state(avow_log *log, const char *path,
 				     avow_error *err)
@@ -214,7 +219,23 @@ static avow_status load(avow_log *log, sqlite3 *db, avow_state **st,
 				      avow_saved_fetch, log);
 	}
 	sqlite3_finalize(q);
-	if (*st == NULL || avow_state_count(*st) != size || size == 0) {
+	q = NULL;
+	if (*st != NULL &&
+	    sqlite3_prepare_v2(db, "SELECT chunk, data FROM saved_chunk", -1,
+			       &q, NULL) != SQLITE_OK) {
+		avow_state_free(*st);
+		return sdb_err(log, db, "reading the saved state", err);
+	}
+	while (*st != NULL && sqlite3_step(q) == SQLITE_ROW) {
+		const void *p = sqlite3_column_blob(q, 1);
+		if (avow_state_load_chunk(
+			    *st, (uint64_t)sqlite3_column_int64(q, 0),
+			    p ? p : "", (size_t)sqlite3_column_bytes(q, 1)) < 0)
+			break;
+	}
+	sqlite3_finalize(q);
+	if (*st == NULL || !avow_state_load_done(*st) ||
+	    avow_state_count(*st) != size || size == 0) {
 		avow_state_free(*st);
 		*st = NULL;
 		return AVOW_OK;
@@ -243,9 +264,48 @@ static avow_status load(avow_log *log, sqlite3 *db, avow_state **st,
 	return rc;
 }
 
+/* Write the chunks of st's per-record part that changed since it was
+ * loaded from db (all of them for a state made anew), and drop any
+ * beyond its end. */
+static int save_chunks(sqlite3 *db, const avow_state *st)
+{
+	sqlite3_stmt *q = NULL, *d = NULL;
+	uint64_t n = avow_state_chunks(st);
+	avow_buf b;
+	int rc = -1;
+
+	avow_buf_init(&b);
+	if (sqlite3_prepare_v2(
+		    db, "INSERT OR REPLACE INTO saved_chunk VALUES(?, ?)", -1,
+		    &q, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "DELETE FROM saved_chunk WHERE chunk >= ?",
+			       -1, &d, NULL) != SQLITE_OK)
+		goto out;
+	for (uint64_t c = 0; c < n; c++) {
+		avow_buf_reset(&b);
+		if (!avow_state_chunk(st, c, 0, &b))
+			continue;
+		if (b.oom)
+			goto out;
+		sqlite3_bind_int64(q, 1, (sqlite3_int64)c);
+		sqlite3_bind_blob64(q, 2, b.p, b.len, SQLITE_STATIC);
+		if (sqlite3_step(q) != SQLITE_DONE)
+			goto out;
+		sqlite3_reset(q);
+	}
+	sqlite3_bind_int64(d, 1, (sqlite3_int64)n);
+	if (sqlite3_step(d) == SQLITE_DONE)
+		rc = 0;
+out:
+	sqlite3_finalize(q);
+	sqlite3_finalize(d);
+	avow_buf_free(&b);
+	return rc;
+}
+
 /* Save st (the audited state of the log's first avow_state_count(st)
  * records) and commit; or roll back when st is NULL. Closes db. */
-avow_status avow_saved_close(avow_log *log, sqlite3 *db, const avow_state *st,
+avow_status avow_saved_close(avow_log *log, sqlite3 *db, avow_state *st,
 			     avow_error *err)
 {
 	sqlite3_stmt *q = NULL;
@@ -277,7 +337,7 @@ avow_status avow_saved_close(avow_log *log, sqlite3 *db, const avow_state *st,
 		sqlite3_bind_int64(q, 3, (sqlite3_int64)avow_state_count(st));
 		sqlite3_bind_blob(q, 4, root, 32, SQLITE_STATIC);
 		sqlite3_bind_blob64(q, 5, blob.p, blob.len, SQLITE_STATIC);
-		if (sqlite3_step(q) != SQLITE_DONE ||
+		if (sqlite3_step(q) != SQLITE_DONE || save_chunks(db, st) < 0 ||
 		    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 			rc = sdb_err(log, db, "saving the audited state", err);
 	}
@@ -286,6 +346,7 @@ avow_status avow_saved_close(avow_log *log, sqlite3 *db, const avow_state *st,
 	if (rc != AVOW_OK)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	else {
+		avow_state_saved(st);
 		log->trusted_size = avow_state_count(st);
 		memcpy(log->trusted_root, root, 32);
 	}

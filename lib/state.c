@@ -85,6 +85,13 @@ struct avow_state {
 	struct rec *recs;
 	size_t recs_cap;
 	uint64_t type_count[AVOW_T_COUNT];
+	/* Saving in chunks: records before clean_n are as saved, but for
+	 * the chunks marked in dirty (one byte a chunk); while loading,
+	 * loaded counts the chunks read back. */
+	uint64_t clean_n;
+	uint8_t *dirty;
+	size_t dirty_cap;
+	uint64_t loaded;
 
 	struct key *keys;
 	size_t nkeys, keys_cap;
@@ -230,6 +237,7 @@ void avow_state_free(avow_state *st)
 		if (avow_map_at(&st->amended, i, &k, &kl, &val))
 			cJSON_Delete(amended_body(val));
 	}
+	free(st->dirty);
 	avow_map_free(&st->amended);
 	avow_map_free(&st->key_by_id);
 	avow_map_free(&st->key_by_pk);
@@ -289,6 +297,22 @@ uint64_t avow_state_type_count(const avow_state *st, int type)
 int avow_state_type_of(const avow_state *st, uint64_t seq)
 {
 	return seq < st->n ? st->recs[seq].type : AVOW_T_NONE;
+}
+
+/* Chunk c of the per-record array changed since it was saved. */
+static int mark_dirty(avow_state *st, uint64_t c)
+{
+	if (c >= st->dirty_cap) {
+		size_t cap = (size_t)c + 64;
+		uint8_t *d = realloc(st->dirty, cap);
+		if (d == NULL)
+			return -1;
+		memset(d + st->dirty_cap, 0, cap - st->dirty_cap);
+		st->dirty = d;
+		st->dirty_cap = cap;
+	}
+	st->dirty[c] = 1;
+	return 0;
 }
 
 /* Grow the per-record array so that index n exists. */
@@ -1858,6 +1882,8 @@ static int apply(avow_state *st, uint64_t seq, checked *c, avow_error *err)
 		uint64_t t = c->tseq;
 		st->recs[seq].next_sib = st->recs[t].first_resp;
 		st->recs[t].first_resp = (uint32_t)(seq + 1);
+		if (t < st->clean_n && mark_dirty(st, t / AVOW_STATE_CHUNK) < 0)
+			return -1;
 		if (strcmp(get(b, "stance")->valuestring, "retracts") == 0) {
 			uint64_t *r = avow_map_geti(&st->retracts, t);
 			if (avow_map_puti(&st->retracts, t, r ? *r + 1 : 1) < 0)
@@ -1995,7 +2021,7 @@ avow_status avow_state_feed_hint(avow_state *st, const uint8_t *rec, size_t len,
 /* Everything is little-endian and length-prefixed; the format is private
  * to this version of avow and is thrown away (and rebuilt by a full
  * audit) when its magic differs. */
-#define STATE_MAGIC "avow-state/1\n"
+#define STATE_MAGIC "avow-state/2\n"
 
 static void put64(avow_buf *b, uint64_t v)
 {
@@ -2051,11 +2077,6 @@ void avow_state_save(const avow_state *st, avow_buf *out)
 	put64(out, st->tree.n);
 	put64(out, (uint64_t)st->tree.depth);
 	avow_buf_add(out, st->tree.h, (size_t)st->tree.depth * 32);
-	for (uint64_t i = 0; i < st->n; i++) {
-		avow_buf_addc(out, st->recs[i].type);
-		put32(out, st->recs[i].first_resp);
-		put32(out, st->recs[i].next_sib);
-	}
 	for (int t = 0; t < AVOW_T_COUNT; t++)
 		put64(out, st->type_count[t]);
 	put64(out, st->nkeys);
@@ -2099,6 +2120,37 @@ void avow_state_save(const avow_state *st, avow_buf *out)
 		out->oom |= canon.oom;
 		avow_buf_free(&canon);
 	}
+}
+
+uint64_t avow_state_chunks(const avow_state *st)
+{
+	return (st->n + AVOW_STATE_CHUNK - 1) / AVOW_STATE_CHUNK;
+}
+
+int avow_state_chunk(const avow_state *st, uint64_t c, int all, avow_buf *out)
+{
+	uint64_t from = c * AVOW_STATE_CHUNK, to = from + AVOW_STATE_CHUNK;
+
+	if (from >= st->n)
+		return 0;
+	if (!all && to <= st->clean_n &&
+	    (c >= st->dirty_cap || st->dirty[c] == 0))
+		return 0;
+	if (to > st->n)
+		to = st->n;
+	for (uint64_t i = from; i < to; i++) {
+		avow_buf_addc(out, st->recs[i].type);
+		put32(out, st->recs[i].first_resp);
+		put32(out, st->recs[i].next_sib);
+	}
+	return 1;
+}
+
+void avow_state_saved(avow_state *st)
+{
+	st->clean_n = st->n;
+	if (st->dirty != NULL)
+		memset(st->dirty, 0, st->dirty_cap);
 }
 
 /* A reader over saved bytes: any short read sets bad. */
@@ -2219,16 +2271,10 @@ avow_state *avow_state_load(const uint8_t *p, size_t len, avow_fetch_fn fetch,
 	else if ((x = get_raw(&r, (size_t)st->tree.depth * 32)) != NULL)
 		memcpy(st->tree.h, x, (size_t)st->tree.depth * 32);
 	if (!r.bad &&
-	    (n > (uint64_t)(r.end - r.p) / 9 ||
+	    (n >= UINT32_MAX - 1 ||
 	     (st->recs = calloc(n ? n : 1, sizeof *st->recs)) == NULL))
 		r.bad = 1;
-	for (uint64_t i = 0; i < n && !r.bad; i++) {
-		x = get_raw(&r, 1);
-		st->recs[i].type = x ? *x : 0;
-		st->recs[i].first_resp = get32(&r);
-		st->recs[i].next_sib = get32(&r);
-	}
-	st->n = r.bad ? 0 : n;
+	st->n = st->clean_n = r.bad ? 0 : n;
 	st->recs_cap = r.bad ? 0 : (n ? n : 1);
 	for (int t = 0; t < AVOW_T_COUNT; t++)
 		st->type_count[t] = get64(&r);
@@ -2295,4 +2341,31 @@ avow_state *avow_state_load(const uint8_t *p, size_t len, avow_fetch_fn fetch,
 		return NULL;
 	}
 	return st;
+}
+
+int avow_state_load_chunk(avow_state *st, uint64_t c, const uint8_t *p,
+			  size_t len)
+{
+	uint64_t from = c * AVOW_STATE_CHUNK, to = from + AVOW_STATE_CHUNK;
+	rd r = {p, p + len, 0};
+
+	if (c >= avow_state_chunks(st))
+		return -1;
+	if (to > st->n)
+		to = st->n;
+	if (len != (size_t)(to - from) * 9)
+		return -1;
+	for (uint64_t i = from; i < to; i++) {
+		const uint8_t *x = get_raw(&r, 1);
+		st->recs[i].type = x ? *x : 0;
+		st->recs[i].first_resp = get32(&r);
+		st->recs[i].next_sib = get32(&r);
+	}
+	st->loaded++;
+	return 0;
+}
+
+int avow_state_load_done(const avow_state *st)
+{
+	return st->loaded == avow_state_chunks(st);
 }

@@ -137,11 +137,31 @@ cJSON *avow_state_body(avow_state *st, uint64_t seq, avow_error *err);
 cJSON *avow_record_parse(const uint8_t *rec, size_t len, const cJSON **entry,
 			 avow_buf *msg, avow_buf *scratch, avow_failure *f);
 
-/* Save the state (everything but the fetch and observer callbacks) to
- * out, and make a state from saved bytes: NULL when they are not a state
- * this version saved, are cut short, or memory runs out. */
+/* Save the state (everything but the fetch and observer callbacks), and
+ * make a state from saved bytes. The per-record part, the one that grows
+ * with the log, is saved in chunks of AVOW_STATE_CHUNK records apart from
+ * the rest, so that a save after an append rewrites only the chunks that
+ * changed since the state was loaded or last saved:
+ *   avow_state_save        the rest, to out;
+ *   avow_state_chunks      how many chunks there are;
+ *   avow_state_chunk       chunk c to out, or 0 when it is unchanged
+ *                          (all: every chunk, changed or not);
+ *   avow_state_saved       all is saved now: every chunk is unchanged;
+ *   avow_state_load        a state from the rest, NULL when the bytes are
+ *                          not a state this version saved, are cut
+ *                          short, or memory runs out;
+ *   avow_state_load_chunk  chunk c back in, in any order: -1 when it does
+ *                          not fit; avow_state_load_done says whether
+ *                          every chunk came (then the state is whole). */
+#define AVOW_STATE_CHUNK 4096
 void avow_state_save(const avow_state *st, avow_buf *out);
+uint64_t avow_state_chunks(const avow_state *st);
+int avow_state_chunk(const avow_state *st, uint64_t c, int all, avow_buf *out);
+void avow_state_saved(avow_state *st);
 avow_state *avow_state_load(const uint8_t *p, size_t len, avow_fetch_fn fetch,
 			    void *ctx);
+int avow_state_load_chunk(avow_state *st, uint64_t c, const uint8_t *p,
+			  size_t len);
+int avow_state_load_done(const avow_state *st);
 
 #endif

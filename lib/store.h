@@ -102,7 +102,7 @@ avow_status avow_saved_root(avow_log *log, uint64_t size, uint8_t out[32],
  * usable); then save st and commit, or roll back when st is NULL. */
 avow_status avow_saved_begin(avow_log *log, sqlite3 **db, avow_state **st,
 			     avow_error *err);
-avow_status avow_saved_close(avow_log *log, sqlite3 *db, const avow_state *st,
+avow_status avow_saved_close(avow_log *log, sqlite3 *db, avow_state *st,
 			     avow_error *err);
 
 /* The report index in the saved file (tables rx, rx_actor, rx_text: see

@@ -54,6 +54,8 @@ check "the state is saved at the log's 42 records" \
 	test "$(sqlite3 "$SF" 'SELECT size FROM saved')" = 42
 check "the report index holds every record" \
 	test "$(sqlite3 "$SF" 'SELECT count(*) FROM rx')" = 42
+check "the per-record state is one chunk of 42 records of 9 bytes" \
+	test "$(sqlite3 "$SF" 'SELECT count(*), sum(length(data)) FROM saved_chunk')" = "1|378"
 same_views "after init"
 
 # Appends by the state's owner keep it up to date: the state moves on
@@ -156,6 +158,34 @@ check "a new log at the same path: the state starts over at 2 records" \
 	test "$(sqlite3 "$SF" 'SELECT size FROM saved')" = 2
 check "... and the report index with it" \
 	test "$(sqlite3 "$SF" 'SELECT count(*) FROM rx')" = 2
+
+# The per-record state is saved in chunks of 4096 records: an append
+# rewrites only those it changed (its own records', and the claims its
+# responses answer), and what it saves is the state a whole audit makes.
+# (the fresh log: seq 2 is the actor, claim k at seq k + 2)
+lines() { # lines FROM TO TARGET: claims FROM..TO, then a response to TARGET
+	awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN {
+		if (a == 1) print "{\"type\":\"actor\",\"body\":{\"id\":\"p\",\"name\":\"P\",\"kind\":\"person\"}}"
+		for (i = a; i <= b; i++) {
+			printf "{\"type\":\"claim\",\"body\":{\"by\":\"p\",\"text\":\"Claim %d.\",\"quote\":false,\"said_at\":\"2023\",\"source\":{\"title\":\"T\"}}}\n", i
+			if (i == b) printf "{\"type\":\"response\",\"body\":{\"by\":\"p\",\"text\":\"No.\",\"quote\":false,\"said_at\":\"2023\",\"source\":{\"title\":\"T\"},\"target\":{\"seq\":%d},\"stance\":\"denies\"}}\n", t
+		}
+	}'
+}
+lines 1 13000 5 >big1.jsonl
+lines 13001 13500 5000 >big2.jsonl
+expect_exit 0 "$AVOW" --log "$L" --key demo/alice.key append big1.jsonl
+expect_exit 0 "$AVOW" --log "$L" report --claim 5
+sqlite3 "$SF" 'SELECT chunk, hex(sha3(data)) FROM saved_chunk' >chunks1.txt
+expect_exit 0 "$AVOW" --log "$L" --key demo/alice.key append big2.jsonl
+sqlite3 "$SF" 'SELECT chunk, hex(sha3(data)) FROM saved_chunk' >chunks2.txt
+check "13,505 records in 4 chunks: the append changed chunk 1 (record 5000) and 3 only" \
+	test "$(wc -l <chunks2.txt):$(diff chunks1.txt chunks2.txt | sed -n 's/^> \([0-9]*\)|.*/\1/p' | tr '\n' ,)" = "4:1,3,"
+AVOW_STATE_DIR=$T/whole "$AVOW" --log "$L" report --claim 5 >/dev/null 2>&1
+WF=$(ls "$T"/whole/*.db)
+check "... and the state saved equals the one a whole audit saves" \
+	test "$(sqlite3 "$SF" 'SELECT size, hex(state) FROM saved; SELECT hex(data) FROM saved_chunk ORDER BY chunk' | sha256sum)" = \
+	"$(sqlite3 "$WF" 'SELECT size, hex(state) FROM saved; SELECT hex(data) FROM saved_chunk ORDER BY chunk' | sha256sum)"
 
 # AVOW_STATE_DIR= keeps no state.
 rm -rf "$ST"
