@@ -425,7 +425,7 @@ static int model_for_view(const rep_opts *o, selection *s, audited *x,
 	uint64_t last = s->as_of < size ? s->as_of : size - 1;
 	sqlite3 *db = saved_index_open(x);
 	seqs want = {0}, of = {0};
-	int rc = -1, all = 0;
+	int rc = -1, all = 0, stale = 0;
 
 	if (db == NULL) {
 		errorf("%s: cannot read the report index of the saved state "
@@ -435,12 +435,18 @@ static int model_for_view(const rep_opts *o, selection *s, audited *x,
 	}
 	if (saved_frame(db, size, &want) < 0)
 		goto dberr;
+	/* The index holds each statement as last amended: as of an earlier
+	 * record, a later amend may have moved it in time or to another
+	 * actor, and only the whole model can tell. */
+	if (s->as_of < size - 1 &&
+	    (stale = saved_amended_after(db, last, size)) < 0)
+		goto dberr;
 	if (s->claim != UINT64_MAX) {
 		if (seqs_add(&of, s->claim) < 0 ||
 		    saved_threads(db, &of, size, &want) < 0)
 			goto dberr;
 	} else if (o->actor && !o->include_parts && !o->topic &&
-		   !s->has_since && !s->has_until && query == NULL) {
+		   !s->has_since && !s->has_until && query == NULL && !stale) {
 		if (saved_actor_page(db, o->actor, size, last, s->offset,
 				     s->limit, &s->page, &s->page_total) < 0 ||
 		    saved_threads(db, &s->page, size, &want) < 0)

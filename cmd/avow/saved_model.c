@@ -214,6 +214,27 @@ out:
 	return rc;
 }
 
+int saved_amended_after(sqlite3 *db, uint64_t last, uint64_t size)
+{
+	sqlite3_stmt *q = NULL;
+	int rc = -1;
+
+	/* Through rx_type: the amends after last, by seq, and no others. */
+	if (sqlite3_prepare_v2(
+		    db,
+		    "SELECT EXISTS(SELECT 1 FROM rx a JOIN rx t ON t.seq ="
+		    " a.target WHERE a.type = 6 AND a.seq > ?1 AND a.seq < ?2"
+		    " AND t.type IN (4, 5) AND t.seq <= ?1)",
+		    -1, &q, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(q, 1, (sqlite3_int64)last);
+		sqlite3_bind_int64(q, 2, (sqlite3_int64)size);
+		if (sqlite3_step(q) == SQLITE_ROW)
+			rc = sqlite3_column_int(q, 0) != 0;
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
 int saved_words(sqlite3 *db, const char *sql, const char *const *binds,
 		size_t nbinds, uint64_t size, seqs *out)
 {

@@ -41,6 +41,12 @@ int saved_actor_page(sqlite3 *db, const char *actor, uint64_t size,
 int saved_words(sqlite3 *db, const char *sql, const char *const *binds,
 		size_t nbinds, uint64_t size, seqs *out);
 
+/* Whether a statement up to seq last was amended by a record after it
+ * (and before size): then the index, which holds each statement as last
+ * amended, no longer tells its actors and said_at as of last. 1 or 0;
+ * -1 when the index cannot be read. */
+int saved_amended_after(sqlite3 *db, uint64_t last, uint64_t size);
+
 /* Fill x->m with the records of want (sorted; NULL: every record the
  * audit saw), read from the log and checked against the leaf hashes the
  * audit recorded. Prints the problem and returns -1 on failure. */

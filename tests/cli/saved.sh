@@ -24,21 +24,28 @@ VIEWS=("report" "report --claim 22" "report --claim 21" "report --actor us-gov"
 	"search Qwertz" "search wombat" "search zqxj --actor us-gov"
 	"search Qwertz --as-of 44" "report --claim 42" "actor list --json")
 
-# same_views TAG: every view through the saved state equals the view made
-# by a whole audit (--no-saved-state), byte for byte.
+# same_view TAG VIEW: VIEW through the saved state equals the view made
+# by a whole audit (--no-saved-state), byte for byte, exit status and
+# error too.
+same_view() {
+	tag=$1
+	v=$2
+	eval "set -- $v"
+	"$AVOW" --log "$L" "$@" --format json >a.json 2>a.err
+	ra=$?
+	"$AVOW" --log "$L" --no-saved-state "$@" --format json >b.json 2>b.err
+	rb=$?
+	if [ "$ra" = "$rb" ] && cmp -s a.json b.json && cmp -s a.err b.err; then
+		ok "$tag: $v is the same through the saved state (exit $ra, $(wc -c <a.json) bytes)"
+	else
+		not_ok "$tag: $v differs through the saved state (exit $ra/$rb)" \
+			"$(head -c 300 a.err)" "$(head -c 300 b.err)"
+	fi
+}
+# same_views TAG: every view of VIEWS.
 same_views() {
 	for v in "${VIEWS[@]}"; do
-		eval "set -- $v"
-		"$AVOW" --log "$L" "$@" --format json >a.json 2>a.err
-		ra=$?
-		"$AVOW" --log "$L" --no-saved-state "$@" --format json >b.json 2>b.err
-		rb=$?
-		if [ "$ra" = "$rb" ] && cmp -s a.json b.json; then
-			ok "$1: $v is the same through the saved state (exit $ra, $(wc -c <a.json) bytes)"
-		else
-			not_ok "$1: $v differs through the saved state (exit $ra/$rb)" \
-				"$(head -c 300 a.err)" "$(head -c 300 b.err)"
-		fi
+		same_view "$1" "$v"
 	done
 }
 # "actor list" takes no --format: strip it for that view.
@@ -127,6 +134,22 @@ run "$AVOW" --log "$L" report --claim 20
 check "a state file open to others: the report still works" test "$RC" -eq 0
 expect_stderr "open to group or others"
 chmod 600 "$SF"
+
+# The index holds each statement as last amended. Korolev's first word
+# (33) moved from 2023 to December 2023, last of his four: as of the
+# record before that amend, it is still first.
+echo '{"type": "amend", "body": {"target": {"seq": 33}, "reason": "recording error: date", "set": {"said_at": "2023-12"}}}' >move.jsonl
+expect_exit 0 "$AVOW" --log "$L" --key demo/alice.key append move.jsonl
+check "the amend moved 33 last in the index" \
+	test "$(sqlite3 "$SF" "SELECT group_concat(seq) FROM (SELECT seq FROM rx_actor WHERE actor = 'korolev' ORDER BY lo, prec, seq)")" = 34,35,37,33
+run "$AVOW" --log "$L" report --actor korolev --as-of 49 --format json
+check "as of 49, korolev's 33 is still first through the saved state" \
+	sh -c "grep -o '\"seq\":3[0-9],\"source\"' '$OUT' | head -1 | grep -q 33"
+for v in "report --actor korolev --as-of 49" \
+	"report --actor korolev --as-of 49 --offset 1 --limit 2" \
+	"report --actor korolev" "report --actor korolev --as-of 50"; do
+	same_view "after a later amend" "$v"
+done
 
 # A new log at the same path (by avow init) starts over.
 rm -f "$L" "$L"-wal "$L"-shm demo/newsdesk.key demo/alice.key
