@@ -72,6 +72,18 @@ check "--after 34 --limit 2: the last two, no next page" test "$(json_get kpage2
 expect_exit 0 "$AVOW" --log "$L" --no-saved-state report --actor korolev --after 33 --limit 1 --format json -o kpage3.json
 check "--after without the saved state: the same order" test "$(json_get kpage3.json 'r.statements.map(s => s.seq).join() + "/" + r.view.next_after')" = 34/34
 check "a threads view has no next_after" test "$(json_get all.json 'r.view.after + "/" + r.view.next_after')" = null/null
+# The text and HTML reports say where the page starts and how to go on.
+expect_exit 0 R report --actor korolev --limit 2
+expect_stdout "4 statements, showing 2 from 1"
+check "text: the last line gives the option for the next page" test "$(tail -1 "$OUT")" = "more: --after 34"
+expect_exit 0 R report --actor korolev --after 33 --limit 1 --format html
+expect_stdout "(--actor <code>korolev</code>, --after 33, --limit 1): 1 of 4 shown; more: <code>--after 34</code></dd>"
+expect_exit 0 R report --actor korolev --after 34 --limit 2
+expect_stdout "4 statements, showing 2 after #34"
+check "text: no next page after the last" sh -c "! grep -q '^more:' '$OUT'"
+expect_exit 0 R report --actor korolev --after 37
+expect_stdout "showing 0 after #37"
+expect_stdout "(no statements match)"
 
 # ------------------------------------------------------------------ as-of
 expect_exit 0 R report --as-of 21 --claim 21 --format json -o asof.json
