@@ -152,6 +152,7 @@ expect_exit 2 "$AVOW" --log "$L" --no-saved-state report --actor korolev --after
 expect_stderr "--after 32: record 32 is not a statement of actor korolev"
 expect_exit 0 R report --help
 expect_stdout "--as-of SEQ"
+expect_stdout "--after SEQ"
 
 # ----------------------------------------------------- the JSON schema
 if node -e 'require("ajv/dist/2020")' 2>/dev/null || [ -d "$SRC/tests/xcheck/node_modules/ajv" ]; then
