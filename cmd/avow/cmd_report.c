@@ -20,7 +20,8 @@
 const char usage_report[] =
 	"usage: avow report [--claim SEQ | --actor ID [--include-parts]]\n"
 	"                   [--topic T] [--since DATE] [--until DATE]\n"
-	"                   [--as-of SEQ] [--offset N] [--limit N]\n"
+	"                   [--as-of SEQ] [--offset N | --after SEQ]\n"
+	"                   [--limit N]\n"
 	"                   [--bundle FILE] [--checkpoint FILE --verifier-key "
 	"KEY]...\n"
 	"                   [--format text|md|json|html|dot|prov] [-o FILE]\n"
@@ -41,6 +42,10 @@ const char usage_report[] =
 	"                    (partial dates: 2023, 2023-07, 2023-07-18)\n"
 	"  --as-of SEQ       the log as it stood after record SEQ\n"
 	"  --offset, --limit a page of the statements\n"
+	"  --after SEQ       with --actor: the page just after statement SEQ\n"
+	"                    in the actor's time order, as fast at any depth\n"
+	"                    as the first page (the text report ends with\n"
+	"                    \"more: --after SEQ\" when more follow)\n"
 	"\n"
 	"Input and output:\n"
 	"  --bundle FILE     report on a bundle instead of the log\n"
@@ -72,8 +77,8 @@ const char usage_search[] =
 	"hit is printed with its provenance, in the formats of avow report.\n";
 
 typedef struct {
-	const char *claim, *actor, *topic, *since, *until, *as_of, *offset,
-		*limit, *bundle, *format, *out, *publisher;
+	const char *claim, *actor, *topic, *since, *until, *as_of, *after,
+		*offset, *limit, *bundle, *format, *out, *publisher;
 	int include_parts;
 	cp_args cpa;
 	int bad;
@@ -91,6 +96,7 @@ static int rep_opt(int k, const char *arg, void *p)
 	case 'S': o->since = arg; break;
 	case 'U': o->until = arg; break;
 	case 'A': o->as_of = arg; break;
+	case 'N': o->after = arg; break;
 	case 'O': o->offset = arg; break;
 	case 'L': o->limit = arg; break;
 	case 'b': o->bundle = arg; break;
@@ -115,6 +121,7 @@ static const struct option rep_longopts[] = {
 	{"since", required_argument, NULL, 'S'},
 	{"until", required_argument, NULL, 'U'},
 	{"as-of", required_argument, NULL, 'A'},
+	{"after", required_argument, NULL, 'N'},
 	{"offset", required_argument, NULL, 'O'},
 	{"limit", required_argument, NULL, 'L'},
 	{"bundle", required_argument, NULL, 'b'},
@@ -128,21 +135,21 @@ static const struct option rep_longopts[] = {
 
 /* What the options select. */
 typedef struct {
-	uint64_t claim, as_of, offset, limit;
+	uint64_t claim, as_of, after, offset, limit;
 	avow_span since, until;
 	int has_since, has_until, threads;
 	/* From the saved report index: the page of statements already
 	 * chosen, sorted and paged (use_page, with the total before paging),
 	 * or the statements that a search found (use_found). */
 	int use_page, use_found;
-	seqs page, found;
-	uint64_t page_total;
+	actor_page ap;
+	seqs found;
 } selection;
 
 static int parse_selection(const rep_opts *o, selection *s, int search)
 {
 	memset(s, 0, sizeof *s);
-	s->claim = s->as_of = s->limit = UINT64_MAX;
+	s->claim = s->as_of = s->after = s->limit = UINT64_MAX;
 	if (o->claim && (search || o->actor || o->since || o->until)) {
 		errorf("--claim shows one thread: it takes no --actor, --since "
 		       "or --until");
@@ -154,6 +161,22 @@ static int parse_selection(const rep_opts *o, selection *s, int search)
 	}
 	if (o->publisher && !search) {
 		errorf("--publisher is an option of avow search");
+		return -1;
+	}
+	if (o->after && (search || o->actor == NULL)) {
+		errorf("--after pages the statements of one actor: it is an "
+		       "option of avow report --actor");
+		return -1;
+	}
+	if (o->after && o->offset) {
+		errorf("--after and --offset both say where the page starts: "
+		       "give one");
+		return -1;
+	}
+	/* UINT64_MAX is "no --after", and no record's seq. */
+	if (o->after &&
+	    (parse_u64(o->after, &s->after) || s->after == UINT64_MAX)) {
+		errorf("--after %s: not a record number", o->after);
 		return -1;
 	}
 	if ((o->claim && parse_u64(o->claim, &s->claim)) ||
@@ -425,7 +448,7 @@ static int model_for_view(const rep_opts *o, selection *s, audited *x,
 	uint64_t last = s->as_of < size ? s->as_of : size - 1;
 	sqlite3 *db = saved_index_open(x);
 	seqs want = {0}, of = {0};
-	int rc = -1, all = 0;
+	int rc = -1, all = 0, stale = 0;
 
 	if (db == NULL) {
 		errorf("%s: cannot read the report index of the saved state "
@@ -435,15 +458,25 @@ static int model_for_view(const rep_opts *o, selection *s, audited *x,
 	}
 	if (saved_frame(db, size, &want) < 0)
 		goto dberr;
+	/* The index holds each statement as last amended: as of an earlier
+	 * record, a later amend may have moved it in time or to another
+	 * actor, and only the whole model can tell. */
+	if (s->as_of < size - 1 &&
+	    (stale = saved_amended_after(db, last, size)) < 0)
+		goto dberr;
 	if (s->claim != UINT64_MAX) {
 		if (seqs_add(&of, s->claim) < 0 ||
 		    saved_threads(db, &of, size, &want) < 0)
 			goto dberr;
 	} else if (o->actor && !o->include_parts && !o->topic &&
-		   !s->has_since && !s->has_until && query == NULL) {
-		if (saved_actor_page(db, o->actor, size, last, s->offset,
-				     s->limit, &s->page, &s->page_total) < 0 ||
-		    saved_threads(db, &s->page, size, &want) < 0)
+		   !s->has_since && !s->has_until && query == NULL && !stale) {
+		s->ap.actor = o->actor;
+		s->ap.last = last;
+		s->ap.after = s->after;
+		s->ap.offset = s->offset;
+		s->ap.limit = s->limit;
+		if (saved_actor_page(db, size, &s->ap) < 0 ||
+		    saved_threads(db, &s->ap.page, size, &want) < 0)
 			goto dberr;
 		s->use_page = 1;
 	} else if (query != NULL && s->as_of == UINT64_MAX) {
@@ -611,6 +644,10 @@ static cJSON *report_head(const rep_opts *o, const selection *s,
 		STR_OR_NULL("publisher", o->publisher);
 #undef STR_OR_NULL
 	cJSON_AddNumberToObject(v, "offset", (double)s->offset);
+	if (s->after != UINT64_MAX)
+		cJSON_AddNumberToObject(v, "after", (double)s->after);
+	else
+		cJSON_AddNullToObject(v, "after");
 	if (s->limit != UINT64_MAX)
 		cJSON_AddNumberToObject(v, "limit", (double)s->limit);
 	else
@@ -681,6 +718,11 @@ typedef struct {
 	int prec;
 } hit;
 
+/* The time order of statements: said_at's start, then its precision
+ * (coarser first), then seq. It must be the order of the report index's
+ * rx_actor(actor, lo, prec, seq) (lib/saved.c), which pages an actor's
+ * statements through the saved state: else an --offset or --after page
+ * would differ with and without it. */
 static int hit_cmp(const void *a, const void *b)
 {
 	const hit *x = a, *y = b;
@@ -799,6 +841,26 @@ out:
 	return ok;
 }
 
+/* --after names no statement of the view: say why, in one line. */
+static void after_error(const rep_opts *o, const selection *s, uint64_t last)
+{
+	unsigned long long a = s->after;
+
+	if (s->after > last && s->as_of != UINT64_MAX)
+		errorf("--after %llu: record %llu is after --as-of %llu", a, a,
+		       (unsigned long long)s->as_of);
+	else if (s->after > last)
+		errorf("--after %llu: the log holds records 0 to %llu", a,
+		       (unsigned long long)last);
+	else
+		errorf("--after %llu: record %llu is not a statement of actor "
+		       "%s%s%s",
+		       a, a, o->actor, o->include_parts ? " or its parts" : "",
+		       o->topic || s->has_since || s->has_until
+			       ? " that this view shows"
+			       : "");
+}
+
 static int seq_cmp(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -812,10 +874,11 @@ static cJSON *build(const rep_opts *o, const selection *s, audited *x,
 	uint64_t last = s->as_of != UINT64_MAX ? s->as_of
 					       : avow_audit_size(x->audit) - 1;
 	rbuild *rb = report_begin(&x->m, x->audit, last);
-	cJSON *r, *arr;
+	cJSON *r, *v, *arr;
 	hit *hits = NULL;
 	unsigned char *keep = NULL;
-	size_t nh = 0;
+	size_t nh = 0, start = 0, end;
+	int more;
 
 	if (rb == NULL) {
 		errorf("out of memory");
@@ -838,8 +901,8 @@ static cJSON *build(const rep_opts *o, const selection *s, audited *x,
 	}
 	if (s->use_page) {
 		/* Chosen, sorted and paged by the index already. */
-		for (size_t i = 0; i < s->page.n; i++) {
-			const mrec *m = model_find(&x->m, s->page.v[i]);
+		for (size_t i = 0; i < s->ap.page.n; i++) {
+			const mrec *m = model_find(&x->m, s->ap.page.v[i]);
 			if (m != NULL)
 				hits[nh++].r = m;
 		}
@@ -911,19 +974,47 @@ static cJSON *build(const rep_opts *o, const selection *s, audited *x,
 	}
 	if (!s->threads && !s->use_page)
 		qsort(hits, nh, sizeof *hits, hit_cmp);
+	/* The page: hits[start, end). The index paged it already. */
+	if (s->use_page) {
+		if (s->ap.missing) {
+			after_error(o, s, last);
+			goto fail;
+		}
+		start = 0;
+		end = nh;
+		more = s->ap.more;
+	} else {
+		if (s->after != UINT64_MAX) {
+			while (start < nh && hits[start].r->seq != s->after)
+				start++;
+			if (start == nh) {
+				after_error(o, s, last);
+				goto fail;
+			}
+			start++;
+		} else {
+			start = s->offset < nh ? (size_t)s->offset : nh;
+		}
+		end = s->limit < nh - start ? start + (size_t)s->limit : nh;
+		more = end < nh;
+	}
 	r = report_head(o, s, x, cs, query);
-	cJSON_AddNumberToObject(cJSON_GetObjectItemCaseSensitive(r, "view"),
-				"total",
-				(double)(s->use_page ? s->page_total : nh));
+	v = cJSON_GetObjectItemCaseSensitive(r, "view");
+	cJSON_AddNumberToObject(v, "total",
+				(double)(s->use_page ? s->ap.total : nh));
+	/* Where --after takes up the next page: the last statement of this
+	 * one. Only an actor's view pages by --after. */
+	if (o->actor == NULL || query != NULL || !more ||
+	    (end == start && s->after == UINT64_MAX))
+		cJSON_AddNullToObject(v, "next_after");
+	else
+		cJSON_AddNumberToObject(v, "next_after",
+					(double)(end > start
+							 ? hits[end - 1].r->seq
+							 : s->after));
 	arr = cJSON_CreateArray();
-	for (size_t i = 0; i < nh; i++) {
-		cJSON *st;
-		if (!s->use_page && i < s->offset)
-			continue;
-		if (!s->use_page && s->limit != UINT64_MAX &&
-		    i - s->offset >= s->limit)
-			break;
-		st = report_statement(rb, hits[i].r, s->threads);
+	for (size_t i = start; i < end; i++) {
+		cJSON *st = report_statement(rb, hits[i].r, s->threads);
 		if (st != NULL)
 			cJSON_AddItemToArray(arr, st);
 	}
@@ -1052,7 +1143,7 @@ static int report_with(int argc, char **argv, const char *usage, int search,
 	}
 	if (rc == EXIT_OK && cs.n == 0)
 		warnf("%s", no_checkpoint_warning);
-	seqs_free(&s.page);
+	seqs_free(&s.ap.page);
 	seqs_free(&s.found);
 	cp_set_free(&cs);
 	audited_free(&x);

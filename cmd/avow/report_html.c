@@ -911,8 +911,9 @@ static void head(html *x)
 		    *as_of = rj_obj(r, "as_of");
 	const char *warn = rj_str(log, "no_checkpoint_warning");
 	static const char *const options[] = {
-		"query",     "claim", "actor", "include_parts", "topic",
-		"publisher", "since", "until", "offset",	"limit"};
+		"query",  "claim",     "actor", "include_parts",
+		"topic",  "publisher", "since", "until",
+		"offset", "after",     "limit"};
 	int first = 1;
 
 	fputs("<header class=\"head\">\n<h1>Who said what: <span "
@@ -963,9 +964,14 @@ static void head(html *x)
 		view_option(out, view, options[i], &first);
 	if (!first)
 		fputc(')', out);
-	fprintf(out, ": %d of %lld shown</dd>\n</dl>\n",
+	fprintf(out, ": %d of %lld shown",
 		cJSON_GetArraySize(rj_arr(r, "statements")),
 		rj_num(view, "total"));
+	/* The option that shows the next page. */
+	if (rj_num(view, "next_after") >= 0)
+		fprintf(out, "; more: <code>--after %lld</code>",
+			rj_num(view, "next_after"));
+	fputs("</dd>\n</dl>\n", out);
 	if (warn != NULL) {
 		fputs("<p class=\"warn\" "
 		      "role=\"alert\"><strong>Warning:</strong> "

@@ -119,7 +119,11 @@ static void text_head(out *o, const cJSON *r)
 	fprintf(o->f, "; %.0f %s%s", nv(v, "total"),
 		!strcmp(rj_str(v, "kind"), "threads") ? "thread" : "statement",
 		nv(v, "total") == 1 ? "" : "s");
-	if (nv(v, "offset") > 0 || nv(v, "limit") >= 0)
+	if (nv(v, "after") >= 0)
+		fprintf(o->f, ", showing %d after #%.0f",
+			cJSON_GetArraySize(ov(r, "statements")),
+			nv(v, "after"));
+	else if (nv(v, "offset") > 0 || nv(v, "limit") >= 0)
 		fprintf(o->f, ", showing %d from %.0f",
 			cJSON_GetArraySize(ov(r, "statements")),
 			nv(v, "offset") + 1);
@@ -275,6 +279,10 @@ int render_text(const cJSON *report, FILE *f, int colour)
 	}
 	if (cJSON_GetArraySize(st) == 0)
 		fputs("(no statements match)\n", f);
+	/* The option that shows the next page: the same command with it. */
+	if (nv(ov(report, "view"), "next_after") >= 0)
+		fprintf(f, "more: --after %.0f\n",
+			nv(ov(report, "view"), "next_after"));
 	return ferror(f) ? -1 : 0;
 }
 

@@ -167,16 +167,17 @@ out:
 	return rc;
 }
 
-int saved_actor_page(sqlite3 *db, const char *actor, uint64_t size,
-		     uint64_t last, uint64_t offset, uint64_t limit, seqs *page,
-		     uint64_t *total)
+int saved_actor_page(sqlite3 *db, uint64_t size, actor_page *p)
 {
 	sqlite3_stmt *q = NULL, *c = NULL;
-	int rc = -1, whole = 0;
+	sqlite3_int64 lo = 0, prec = 0;
+	size_t before = p->page.n;
+	int rc = -1, src, whole = 0, keyset = p->after != UINT64_MAX;
 
-	*total = 0;
+	p->total = 0;
+	p->more = p->missing = 0;
 	/* Of the whole log, as saved: the running count. */
-	if (last + 1 == size &&
+	if (p->last + 1 == size &&
 	    sqlite3_prepare_v2(db, "SELECT size FROM saved", -1, &c, NULL) ==
 		    SQLITE_OK &&
 	    sqlite3_step(c) == SQLITE_ROW &&
@@ -184,11 +185,42 @@ int saved_actor_page(sqlite3 *db, const char *actor, uint64_t size,
 		whole = 1;
 	sqlite3_finalize(c);
 	c = NULL;
-	if (sqlite3_prepare_v2(db,
-			       "SELECT seq FROM rx_actor WHERE actor = ?1 AND"
-			       " seq <= ?2 ORDER BY lo, prec, seq LIMIT ?3"
-			       " OFFSET ?4",
-			       -1, &q, NULL) != SQLITE_OK ||
+	/* After a statement: its place in the order, by one seek in
+	 * rx_actor_seq, and the page by one seek from there in the primary
+	 * key. lo and prec are never NULL (lib/saved.c binds 0 for a
+	 * statement without said_at), so the row value compares. */
+	if (keyset) {
+		if (sqlite3_prepare_v2(db,
+				       "SELECT lo, prec FROM rx_actor WHERE"
+				       " seq = ?1 AND actor = ?2 AND seq <= ?3",
+				       -1, &c, NULL) != SQLITE_OK)
+			goto out;
+		sqlite3_bind_int64(c, 1, (sqlite3_int64)p->after);
+		sqlite3_bind_text(c, 2, p->actor, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(c, 3, (sqlite3_int64)p->last);
+		src = sqlite3_step(c);
+		if (src == SQLITE_DONE) {
+			p->missing = 1;
+			rc = 0;
+			goto out;
+		}
+		if (src != SQLITE_ROW)
+			goto out;
+		lo = sqlite3_column_int64(c, 0);
+		prec = sqlite3_column_int64(c, 1);
+		sqlite3_finalize(c);
+		c = NULL;
+	}
+	/* At an offset, SQLite steps over the rows before it: O(offset). */
+	if (sqlite3_prepare_v2(
+		    db,
+		    keyset ? "SELECT seq FROM rx_actor WHERE actor = ?1 AND"
+			     " seq <= ?2 AND (lo, prec, seq) > (?4, ?5, ?6)"
+			     " ORDER BY lo, prec, seq LIMIT ?3"
+			   : "SELECT seq FROM rx_actor WHERE actor = ?1 AND"
+			     " seq <= ?2 ORDER BY lo, prec, seq LIMIT ?3"
+			     " OFFSET ?4",
+		    -1, &q, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(
 		    db,
 		    whole ? "SELECT coalesce((SELECT n FROM rx_actor_n WHERE"
@@ -197,20 +229,55 @@ int saved_actor_page(sqlite3 *db, const char *actor, uint64_t size,
 			    " AND seq <= ?2",
 		    -1, &c, NULL) != SQLITE_OK)
 		goto out;
-	sqlite3_bind_text(q, 1, actor, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, (sqlite3_int64)last);
-	sqlite3_bind_int64(q, 3, limit > INT64_MAX ? -1 : (sqlite3_int64)limit);
+	sqlite3_bind_text(q, 1, p->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)p->last);
+	/* One row more than the page tells whether more follow. */
 	sqlite3_bind_int64(
-		q, 4, offset > INT64_MAX ? INT64_MAX : (sqlite3_int64)offset);
-	sqlite3_bind_text(c, 1, actor, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(c, 2, (sqlite3_int64)last);
+		q, 3, p->limit >= INT64_MAX ? -1 : (sqlite3_int64)p->limit + 1);
+	if (keyset) {
+		sqlite3_bind_int64(q, 4, lo);
+		sqlite3_bind_int64(q, 5, prec);
+		sqlite3_bind_int64(q, 6, (sqlite3_int64)p->after);
+	} else {
+		sqlite3_bind_int64(q, 4,
+				   p->offset > INT64_MAX
+					   ? INT64_MAX
+					   : (sqlite3_int64)p->offset);
+	}
+	sqlite3_bind_text(c, 1, p->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(c, 2, (sqlite3_int64)p->last);
 	if (sqlite3_step(c) != SQLITE_ROW)
 		goto out;
-	*total = (uint64_t)sqlite3_column_int64(c, 0);
-	rc = add_rows(q, page);
+	p->total = (uint64_t)sqlite3_column_int64(c, 0);
+	rc = add_rows(q, &p->page);
+	if (rc == 0 && p->page.n - before > p->limit) {
+		p->page.n--;
+		p->more = 1;
+	}
 out:
 	sqlite3_finalize(q);
 	sqlite3_finalize(c);
+	return rc;
+}
+
+int saved_amended_after(sqlite3 *db, uint64_t last, uint64_t size)
+{
+	sqlite3_stmt *q = NULL;
+	int rc = -1;
+
+	/* Through rx_type: the amends after last, by seq, and no others. */
+	if (sqlite3_prepare_v2(
+		    db,
+		    "SELECT EXISTS(SELECT 1 FROM rx a JOIN rx t ON t.seq ="
+		    " a.target WHERE a.type = 6 AND a.seq > ?1 AND a.seq < ?2"
+		    " AND t.type IN (4, 5) AND t.seq <= ?1)",
+		    -1, &q, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(q, 1, (sqlite3_int64)last);
+		sqlite3_bind_int64(q, 2, (sqlite3_int64)size);
+		if (sqlite3_step(q) == SQLITE_ROW)
+			rc = sqlite3_column_int(q, 0) != 0;
+	}
+	sqlite3_finalize(q);
 	return rc;
 }
 

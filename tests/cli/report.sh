@@ -63,6 +63,27 @@ expect_exit 0 R report --since 2024
 expect_stdout "(no statements match)"
 expect_exit 0 R report --actor cn-gov --offset 1 --limit 2 --format json -o page.json
 check "paging: 2 of the total" test "$(json_get page.json 'r.statements.length + "/" + r.view.total')" = "2/$(R report --actor cn-gov --format json 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).view.total))')"
+# --after: the page just after a statement, in the actor's time order;
+# next_after is where the next page starts, null on the last one.
+expect_exit 0 R report --actor korolev --limit 2 --format json -o kpage1.json
+check "--limit 2: korolev's first two, next_after 34" test "$(json_get kpage1.json 'r.statements.map(s => s.seq).join() + "/" + r.view.after + "/" + r.view.next_after')" = 33,34/null/34
+expect_exit 0 R report --actor korolev --after 34 --limit 2 --format json -o kpage2.json
+check "--after 34 --limit 2: the last two, no next page" test "$(json_get kpage2.json 'r.statements.map(s => s.seq).join() + "/" + r.view.after + "/" + r.view.next_after + "/" + r.view.total')" = 35,37/34/null/4
+expect_exit 0 "$AVOW" --log "$L" --no-saved-state report --actor korolev --after 33 --limit 1 --format json -o kpage3.json
+check "--after without the saved state: the same order" test "$(json_get kpage3.json 'r.statements.map(s => s.seq).join() + "/" + r.view.next_after')" = 34/34
+check "a threads view has no next_after" test "$(json_get all.json 'r.view.after + "/" + r.view.next_after')" = null/null
+# The text and HTML reports say where the page starts and how to go on.
+expect_exit 0 R report --actor korolev --limit 2
+expect_stdout "4 statements, showing 2 from 1"
+check "text: the last line gives the option for the next page" test "$(tail -1 "$OUT")" = "more: --after 34"
+expect_exit 0 R report --actor korolev --after 33 --limit 1 --format html
+expect_stdout "(--actor <code>korolev</code>, --after 33, --limit 1): 1 of 4 shown; more: <code>--after 34</code></dd>"
+expect_exit 0 R report --actor korolev --after 34 --limit 2
+expect_stdout "4 statements, showing 2 after #34"
+check "text: no next page after the last" sh -c "! grep -q '^more:' '$OUT'"
+expect_exit 0 R report --actor korolev --after 37
+expect_stdout "showing 0 after #37"
+expect_stdout "(no statements match)"
 
 # ------------------------------------------------------------------ as-of
 expect_exit 0 R report --as-of 21 --claim 21 --format json -o asof.json
@@ -107,12 +128,35 @@ expect_exit 2 R report --since 2023-13
 expect_exit 2 R report --since 2024 --until 2023
 expect_exit 2 R report --claim 3 --actor korolev
 expect_exit 2 R report --include-parts
+# --after: a statement of the actor, in the log and the --as-of, and not
+# with --offset; each refusal one line that names the option and value.
+after_err() {
+	msg=$1
+	shift
+	expect_exit 2 R report "$@"
+	expect_stderr "$msg"
+	check "... in one line" test "$(wc -l <"$ERR")" = 1
+}
+after_err "--after 32: record 32 is not a statement of actor korolev" --actor korolev --after 32
+after_err "--after 20: record 20 is not a statement of actor korolev" --actor korolev --after 20 --limit 1
+after_err "--after 42: the log holds records 0 to 41" --actor korolev --after 42
+after_err "--after 34: record 34 is after --as-of 33" --actor korolev --after 34 --as-of 33
+after_err "--after 21: record 21 is not a statement of actor cn-gov or its parts" --actor cn-gov --include-parts --after 21
+after_err "--after 22: record 22 is not a statement of actor cn-gov that this view shows" --actor cn-gov --topic diplomacy --after 22
+after_err "--after and --offset both say where the page starts" --actor korolev --after 33 --offset 1
+after_err "--after pages the statements of one actor: it is an option of avow report --actor" --after 33
+after_err "--after x: not a record number" --actor korolev --after x
+expect_exit 2 R search Korolev --actor korolev --after 33
+expect_stderr "it is an option of avow report --actor"
+expect_exit 2 "$AVOW" --log "$L" --no-saved-state report --actor korolev --after 32
+expect_stderr "--after 32: record 32 is not a statement of actor korolev"
 expect_exit 0 R report --help
 expect_stdout "--as-of SEQ"
+expect_stdout "--after SEQ"
 
 # ----------------------------------------------------- the JSON schema
 if node -e 'require("ajv/dist/2020")' 2>/dev/null || [ -d "$SRC/tests/xcheck/node_modules/ajv" ]; then
-	for f in all korolev usparts july asof mfa page; do
+	for f in all korolev usparts july asof mfa page kpage1 kpage2; do
 		expect_exit 0 node "$SRC/tests/xcheck/report-schema.js" "$SRC/docs/report.schema.json" "$f.json"
 	done
 	json_get all.json 'JSON.stringify(Object.assign(r, {statements: r.statements.map(s => { delete s.cite; return s; })}))' >broken.json

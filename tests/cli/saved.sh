@@ -22,27 +22,72 @@ VIEWS=("report" "report --claim 22" "report --claim 21" "report --actor us-gov"
 	"report --as-of 30" "report --since 2023-07 --until 2023-07"
 	"search 外交部" "search Kremlin" "search ch" "search 'China denies'"
 	"search Qwertz" "search wombat" "search zqxj --actor us-gov"
-	"search Qwertz --as-of 44" "report --claim 42" "actor list --json")
+	"search Qwertz --as-of 44" "report --claim 42" "actor list --json"
+	"report --actor korolev --after 34 --limit 1" "report --actor cn-gov --after 23"
+	"report --actor us-gov --after 30 --limit 2" "report --actor us-gov --after 30 --as-of 40"
+	"report --actor korolev --after 37 --limit 0" "report --actor korolev --after 34 --limit 0"
+	"report --actor cn-gov --after 31" "report --actor us-gov --after 99"
+	"report --actor us-gov --after 43 --as-of 42")
 
-# same_views TAG: every view through the saved state equals the view made
-# by a whole audit (--no-saved-state), byte for byte.
+# same_view TAG VIEW: VIEW through the saved state equals the view made
+# by a whole audit (--no-saved-state), byte for byte, exit status and
+# error too.
+same_view() {
+	tag=$1
+	v=$2
+	eval "set -- $v"
+	"$AVOW" --log "$L" "$@" --format json >a.json 2>a.err
+	ra=$?
+	"$AVOW" --log "$L" --no-saved-state "$@" --format json >b.json 2>b.err
+	rb=$?
+	if [ "$ra" = "$rb" ] && cmp -s a.json b.json && cmp -s a.err b.err; then
+		ok "$tag: $v is the same through the saved state (exit $ra, $(wc -c <a.json) bytes)"
+	else
+		not_ok "$tag: $v differs through the saved state (exit $ra/$rb)" \
+			"$(head -c 300 a.err)" "$(head -c 300 b.err)"
+	fi
+}
+# same_views TAG: every view of VIEWS.
 same_views() {
 	for v in "${VIEWS[@]}"; do
-		eval "set -- $v"
-		"$AVOW" --log "$L" "$@" --format json >a.json 2>a.err
-		ra=$?
-		"$AVOW" --log "$L" --no-saved-state "$@" --format json >b.json 2>b.err
-		rb=$?
-		if [ "$ra" = "$rb" ] && cmp -s a.json b.json; then
-			ok "$1: $v is the same through the saved state (exit $ra, $(wc -c <a.json) bytes)"
-		else
-			not_ok "$1: $v differs through the saved state (exit $ra/$rb)" \
-				"$(head -c 300 a.err)" "$(head -c 300 b.err)"
-		fi
+		same_view "$1" "$v"
 	done
 }
 # "actor list" takes no --format: strip it for that view.
 VIEWS[19]="actor list"
+
+# walk ACTOR [OPTION...]: the seqs of ACTOR's statements, page by page of
+# one, each page after the last one's next_after, until it is null.
+walk() {
+	a=$1
+	shift
+	next=
+	got=
+	for _ in $(seq 100); do
+		"$AVOW" --log "$L" "$@" report --actor "$a" --limit 1 \
+			${next:+--after "$next"} --format json >w.json 2>/dev/null || break
+		got="$got $(grep -o '"seq":[0-9]*,"source"' w.json | cut -d'"' -f3 | tr -d :,)"
+		next=$(grep -o '"next_after":[0-9]*' w.json | cut -d: -f2)
+		[ -n "$next" ] || break
+	done
+	echo $got
+}
+# same_walk TAG ACTOR: walking ACTOR's pages by --after finds every
+# statement of the whole view once, in its order, with the saved state and
+# without it.
+same_walk() {
+	whole=$("$AVOW" --log "$L" report --actor "$2" --format json 2>/dev/null |
+		grep -o '"seq":[0-9]*,"source"' | cut -d'"' -f3 | tr -d :, | tr '\n' ' ')
+	whole=$(echo $whole)
+	w1=$(walk "$2")
+	w2=$(walk "$2" --no-saved-state)
+	if [ -n "$whole" ] && [ "$w1" = "$whole" ] && [ "$w2" = "$whole" ]; then
+		ok "$1: the pages of $2 by --after are the whole view ($whole)"
+	else
+		not_ok "$1: the pages of $2 by --after differ from the whole view" \
+			"whole: $whole" "saved: $w1" "no saved state: $w2"
+	fi
+}
 
 expect_exit 0 "$AVOW" --log "$L" report --claim 20
 files=$(ls "$ST"/*.db 2>/dev/null | wc -l)
@@ -57,6 +102,8 @@ check "the report index holds every record" \
 check "the per-record state is one chunk of 42 records of 9 bytes" \
 	test "$(sqlite3 "$SF" 'SELECT count(*), sum(length(data)) FROM saved_chunk')" = "1|378"
 same_views "after init"
+same_walk "after init" korolev
+same_walk "after init" us-gov
 
 # Appends by the state's owner keep it up to date: the state moves on
 # without a whole audit.
@@ -89,6 +136,7 @@ expect_exit 0 "$AVOW" --log "$L" --no-saved-state --key demo/alice.key append ex
 check "an append without the state leaves it at 46" \
 	test "$(sqlite3 "$SF" 'SELECT size FROM saved')" = 46
 same_views "after another's append"
+same_walk "after another's append" us-gov
 check "the state caught up to 50 records" \
 	test "$(sqlite3 "$SF" 'SELECT size FROM saved')" = 50
 
@@ -147,6 +195,44 @@ run "$AVOW" --log "$L" report --claim 20
 check "a state file open to others: the report still works" test "$RC" -eq 0
 expect_stderr "open to group or others"
 chmod 600 "$SF"
+
+# The index holds each statement as last amended. Korolev's first word
+# (33) moved from 2023 to December 2023, last of his four: as of the
+# record before that amend, it is still first.
+echo '{"type": "amend", "body": {"target": {"seq": 33}, "reason": "recording error: date", "set": {"said_at": "2023-12"}}}' >move.jsonl
+expect_exit 0 "$AVOW" --log "$L" --key demo/alice.key append move.jsonl
+check "the amend moved 33 last in the index" \
+	test "$(sqlite3 "$SF" "SELECT group_concat(seq) FROM (SELECT seq FROM rx_actor WHERE actor = 'korolev' ORDER BY lo, prec, seq)")" = 34,35,37,33
+run "$AVOW" --log "$L" report --actor korolev --as-of 49 --format json
+check "as of 49, korolev's 33 is still first through the saved state" \
+	sh -c "grep -o '\"seq\":3[0-9],\"source\"' '$OUT' | head -1 | grep -q 33"
+for v in "report --actor korolev --as-of 49" \
+	"report --actor korolev --as-of 49 --offset 1 --limit 2" \
+	"report --actor korolev" "report --actor korolev --as-of 50"; do
+	same_view "after a later amend" "$v"
+done
+
+# Another key, bob's, appends without the state: two more of korolev's,
+# one before all his others (2022) and one among his four of 2023 (by
+# seq, last of them). --after pages them the same through the state
+# (which catches up) and without it.
+import_key bob demo
+expect_exit 0 "$AVOW" --log "$L" --no-saved-state --key demo/newsdesk.key key add \
+	"$(cat "$KEYS/bob.vkey")" --role recorder --holder "Bob" --possession \
+	"$("$AVOW" --key demo/bob.key key possession --origin "$ORIGIN")"
+cat >bob.jsonl <<'EOF'
+{"type": "response", "body": {"by": "korolev", "text": "An earlier remark.", "quote": false, "lang": "en", "said_at": "2022", "source": {"title": "Bob's wire", "published": "2022-12-01"}, "target": {"seq": 32}, "stance": "supports"}}
+{"type": "response", "body": {"by": "korolev", "text": "A later remark.", "quote": false, "lang": "en", "said_at": "2023", "source": {"title": "Bob's wire", "published": "2023-12-01"}, "target": {"seq": 36}, "stance": "supports"}}
+EOF
+expect_exit 0 "$AVOW" --log "$L" --no-saved-state --key demo/bob.key append bob.jsonl
+same_walk "after bob's append" korolev
+for v in "report --actor korolev --after 52 --limit 2" \
+	"report --actor korolev --after 37 --limit 2" \
+	"report --actor korolev --after 53" "report --actor korolev --after 51"; do
+	same_view "after bob's append" "$v"
+done
+check "the state caught up with bob's records" \
+	test "$(sqlite3 "$SF" 'SELECT size FROM saved')" = 54
 
 # A new log at the same path (by avow init) starts over.
 rm -f "$L" "$L"-wal "$L"-shm demo/newsdesk.key demo/alice.key

@@ -41,6 +41,7 @@ seed-topic|--topic dual-use-technology
 seed-actor|--actor cn-gov --include-parts
 seed-window|--since 2023-03 --until 2023-07
 seed-page|--since 2023 --offset 3 --limit 5
+seed-after|--actor cn-gov --after 22 --limit 2
 seed-asof|--as-of 30"
 while IFS='|' read -r name opts; do
 	# shellcheck disable=SC2086 # opts are words
