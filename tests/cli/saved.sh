@@ -201,6 +201,7 @@ chmod 600 "$SF"
 # record before that amend, it is still first.
 echo '{"type": "amend", "body": {"target": {"seq": 33}, "reason": "recording error: date", "set": {"said_at": "2023-12"}}}' >move.jsonl
 expect_exit 0 "$AVOW" --log "$L" --key demo/alice.key append move.jsonl
+expect_exit 0 "$AVOW" --log "$L" report --claim 20 # indexes what the append kept
 check "the amend moved 33 last in the index" \
 	test "$(sqlite3 "$SF" "SELECT group_concat(seq) FROM (SELECT seq FROM rx_actor WHERE actor = 'korolev' ORDER BY lo, prec, seq)")" = 34,35,37,33
 run "$AVOW" --log "$L" report --actor korolev --as-of 49 --format json
