@@ -318,9 +318,10 @@ static int add_word_test(avow_buf *sql, const char *table, const char *w,
 
 /* Search through the saved report index: the statements (below size)
  * of which every word of the query is in the words or in the names of an
- * actor who made them (the model holds the actors). */
+ * actor who made them (the model holds the actors), into out; or, with
+ * pg, only pg's page of them, in time order. */
 static int search_saved(audited *x, sqlite3 *db, const char *query,
-			uint64_t size, seqs *out)
+			uint64_t size, seqs *out, actor_page *pg)
 {
 	rbuild *rb = report_begin(&x->m, x->audit, size - 1);
 	sqlite3 *mem = NULL;
@@ -415,8 +416,11 @@ static int search_saved(audited *x, sqlite3 *db, const char *query,
 	}
 	if (sql.oom)
 		goto oom;
-	if (saved_words(db, avow_buf_cstr(&sql), (const char *const *)bv.v,
-			bv.n, size, out) < 0) {
+	if ((pg != NULL ? saved_found_page(db, avow_buf_cstr(&sql),
+					   (const char *const *)bv.v, bv.n, pg)
+			: saved_words(db, avow_buf_cstr(&sql),
+				      (const char *const *)bv.v, bv.n, size,
+				      out)) < 0) {
 		errorf("search: %s", sqlite3_errmsg(db));
 		goto out;
 	}
@@ -480,15 +484,26 @@ static int model_for_view(const rep_opts *o, selection *s, audited *x,
 			goto dberr;
 		s->use_page = 1;
 	} else if (query != NULL && s->as_of == UINT64_MAX) {
+		/* With no filter on the statements' bodies, the index sorts
+		 * and pages what the words find. */
+		int paged = !o->actor && !o->topic && !o->publisher &&
+			    !s->has_since && !s->has_until;
 		seqs_sort(&want);
+		s->ap.last = last;
+		s->ap.after = UINT64_MAX;
+		s->ap.offset = s->offset;
+		s->ap.limit = s->limit;
 		if (model_from_saved(x, db, &want) < 0 ||
-		    search_saved(x, db, query, size, &s->found) < 0)
+		    search_saved(x, db, query, size, &s->found,
+				 paged ? &s->ap : NULL) < 0)
 			goto out;
 		model_reset(&x->m);
 		seqs_sort(&s->found);
-		if (saved_threads(db, &s->found, size, &want) < 0)
+		if (saved_threads(db, paged ? &s->ap.page : &s->found, size,
+				  &want) < 0)
 			goto dberr;
-		s->use_found = 1;
+		s->use_page = paged;
+		s->use_found = !paged;
 	} else {
 		all = 1;
 	}

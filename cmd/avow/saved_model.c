@@ -260,6 +260,57 @@ out:
 	return rc;
 }
 
+int saved_found_page(sqlite3 *db, const char *sql, const char *const *binds,
+		     size_t nbinds, actor_page *p)
+{
+	sqlite3_stmt *q = NULL, *c = NULL;
+	size_t before = p->page.n;
+	avow_buf a, b;
+	int rc = -1;
+
+	p->total = 0;
+	p->more = p->missing = 0;
+	avow_buf_init(&a);
+	avow_buf_init(&b);
+	/* The words' numbered parameters come first; last and the page are
+	 * numbers, spelled out. */
+	avow_buf_addf(&a,
+		      "SELECT count(*) FROM rx WHERE seq <= %llu AND seq IN"
+		      " (%s)",
+		      (unsigned long long)p->last, sql);
+	avow_buf_addf(&b,
+		      "SELECT seq FROM rx WHERE seq <= %llu AND seq IN (%s)"
+		      " ORDER BY lo, prec, seq LIMIT %lld OFFSET %lld",
+		      (unsigned long long)p->last, sql,
+		      p->limit >= INT64_MAX ? -1LL : (long long)p->limit + 1,
+		      p->offset > INT64_MAX ? (long long)INT64_MAX
+					    : (long long)p->offset);
+	if (a.oom || b.oom ||
+	    sqlite3_prepare_v2(db, avow_buf_cstr(&a), -1, &c, NULL) !=
+		    SQLITE_OK ||
+	    sqlite3_prepare_v2(db, avow_buf_cstr(&b), -1, &q, NULL) !=
+		    SQLITE_OK)
+		goto out;
+	for (size_t i = 0; i < nbinds; i++) {
+		sqlite3_bind_text(c, (int)i + 1, binds[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, (int)i + 1, binds[i], -1, SQLITE_STATIC);
+	}
+	if (sqlite3_step(c) != SQLITE_ROW)
+		goto out;
+	p->total = (uint64_t)sqlite3_column_int64(c, 0);
+	rc = add_rows(q, &p->page);
+	if (rc == 0 && p->page.n - before > p->limit) {
+		p->page.n--;
+		p->more = 1;
+	}
+out:
+	sqlite3_finalize(q);
+	sqlite3_finalize(c);
+	avow_buf_free(&a);
+	avow_buf_free(&b);
+	return rc;
+}
+
 int saved_amended_after(sqlite3 *db, uint64_t last, uint64_t size)
 {
 	sqlite3_stmt *q = NULL;

@@ -55,6 +55,13 @@ typedef struct {
 /* Fill p's page from the index; -1 when it cannot be read. */
 int saved_actor_page(sqlite3 *db, uint64_t size, actor_page *p);
 
+/* The same for the statements up to p->last that sql finds (a SELECT of
+ * seqs, whose ? parameters take binds; p->actor and p->after unused):
+ * sorted and paged in the index, so that a word found in a million
+ * statements costs a page, not a million records read. */
+int saved_found_page(sqlite3 *db, const char *sql, const char *const *binds,
+		     size_t nbinds, actor_page *p);
+
 /* Whether a statement up to seq last was amended by a record after it
  * (and before size): then the index, which holds each statement as last
  * amended, no longer tells its actors and said_at as of last. 1 or 0;
