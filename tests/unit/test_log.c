@@ -720,7 +720,7 @@ static void test_kept_state(void)
 	d[0] = draft(ACTOR("a2"), NULL, 0);
 	d[1] = draft(CLAIM("a2"), NULL, 0);
 	CHECK(avow_log_append(h2, k, d, 2, T0 + 1, NULL, &err) == AVOW_OK);
-		/* the first handle answers that claim, which its kept state did not
+	/* the first handle answers that claim, which its kept state did not
 	 * hold */
 	d[0] = draft("{\"type\":\"response\",\"body\":{\"by\":\"a1\","
 		     "\"stance\":\"denies\",\"target\":{\"seq\":3},"
@@ -729,13 +729,13 @@ static void test_kept_state(void)
 		     NULL, 0);
 	CHECK(avow_log_append(h1, k, d, 1, T0 + 2, &first, &err) == AVOW_OK);
 	CHECK(first == 4 && count(h1) == 5);
-		d[0] = draft(CLAIM("nobody"), "again.jsonl:1", 1);
+	d[0] = draft(CLAIM("nobody"), "again.jsonl:1", 1);
 	CHECK(avow_log_append(h1, k, d, 1, T0 + 2, NULL, &err) ==
 	      AVOW_ERR_INVALID);
 	CHECK(has("again.jsonl:1") && count(h1) == 5);
 	/* a failed append drops the kept state; the next one replays */
 	d[0] = draft(ACTOR("a3"), NULL, 0);
-		CHECK(avow_log_append(h1, k, d, 1, T0 + 3, NULL, &err) == AVOW_OK);
+	CHECK(avow_log_append(h1, k, d, 1, T0 + 3, NULL, &err) == AVOW_OK);
 	a = audit(h1);
 	CHECK(a != NULL && avow_audit_passed(a) && avow_audit_size(a) == 6);
 	CHECK(a != NULL && avow_audit_type_count(a, "response") == 1);
