@@ -51,6 +51,9 @@ jobs=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
 stamp=$(date -u +%Y-%m-%d)
 name=$stamp-$mode
 [ "${AVOW_BENCH_SIGNER:-recorder}" = recorder ] || name=$name-${AVOW_BENCH_SIGNER}
+# A second run on the same day keeps the first: it is named by commit.
+[ -e "$results/$name.txt" ] &&
+	name=$name-$(cd "$top" && git rev-parse --short HEAD 2>/dev/null || echo again)
 out=$results/$name.txt
 tsv=$results/$name.tsv
 svg=$results/$name.svg
