@@ -51,6 +51,9 @@ avow_status avow_log_use_saved_state(avow_log *log, const char *path,
 	free(log->saved_path);
 	log->saved_path = p;
 	log->trusted_size = 0;
+	/* The state kept after an append went with trusted_size. */
+	avow_state_free(log->cache);
+	log->cache = NULL;
 	return AVOW_OK;
 }
 

@@ -740,13 +740,18 @@ static void test_kept_state(void)
 	CHECK(a != NULL && avow_audit_passed(a) && avow_audit_size(a) == 6);
 	CHECK(a != NULL && avow_audit_type_count(a, "response") == 1);
 	avow_audit_free(a);
+	/* naming a saved state (even none) drops the kept state */
+	CHECK(avow_log_use_saved_state(h1, NULL, &err) == AVOW_OK);
+	d[0] = draft(ACTOR("a4"), NULL, 0);
+	CHECK(avow_log_append(h1, k, d, 1, T0 + 4, NULL, &err) == AVOW_OK);
+	CHECK(count(h1) == 7);
 	/* the stored tree rewritten under the first handle */
 	CHECK(sql(path, "UPDATE tree SET hash = randomblob(32)") == SQLITE_OK);
-	d[0] = draft(ACTOR("a4"), NULL, 0);
-	CHECK(avow_log_append(h1, k, d, 1, T0 + 4, NULL, &err) ==
+	d[0] = draft(ACTOR("a5"), NULL, 0);
+	CHECK(avow_log_append(h1, k, d, 1, T0 + 5, NULL, &err) ==
 	      AVOW_ERR_AUDIT);
-	CHECK(has(path) && has("no longer holds the 6 records"));
-	CHECK(count(h1) == 6);
+	CHECK(has(path) && has("no longer holds the 7 records"));
+	CHECK(count(h1) == 7);
 	avow_log_close(h1);
 	avow_log_close(h2);
 	avow_key_free(k);
