@@ -167,6 +167,24 @@ out:
 	return rc;
 }
 
+/* The total from count, then the page from rows, which asks for one row
+ * more than the page (it tells whether more follow). */
+static int take_page(sqlite3_stmt *count, sqlite3_stmt *rows, size_t before,
+		     actor_page *p)
+{
+	int rc;
+
+	if (sqlite3_step(count) != SQLITE_ROW)
+		return -1;
+	p->total = (uint64_t)sqlite3_column_int64(count, 0);
+	rc = add_rows(rows, &p->page);
+	if (rc == 0 && p->page.n - before > p->limit) {
+		p->page.n--;
+		p->more = 1;
+	}
+	return rc;
+}
+
 int saved_actor_page(sqlite3 *db, uint64_t size, actor_page *p)
 {
 	sqlite3_stmt *q = NULL, *c = NULL;
@@ -246,14 +264,7 @@ int saved_actor_page(sqlite3 *db, uint64_t size, actor_page *p)
 	}
 	sqlite3_bind_text(c, 1, p->actor, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(c, 2, (sqlite3_int64)p->last);
-	if (sqlite3_step(c) != SQLITE_ROW)
-		goto out;
-	p->total = (uint64_t)sqlite3_column_int64(c, 0);
-	rc = add_rows(q, &p->page);
-	if (rc == 0 && p->page.n - before > p->limit) {
-		p->page.n--;
-		p->more = 1;
-	}
+	rc = take_page(c, q, before, p);
 out:
 	sqlite3_finalize(q);
 	sqlite3_finalize(c);
@@ -295,14 +306,7 @@ int saved_found_page(sqlite3 *db, const char *sql, const char *const *binds,
 		sqlite3_bind_text(c, (int)i + 1, binds[i], -1, SQLITE_STATIC);
 		sqlite3_bind_text(q, (int)i + 1, binds[i], -1, SQLITE_STATIC);
 	}
-	if (sqlite3_step(c) != SQLITE_ROW)
-		goto out;
-	p->total = (uint64_t)sqlite3_column_int64(c, 0);
-	rc = add_rows(q, &p->page);
-	if (rc == 0 && p->page.n - before > p->limit) {
-		p->page.n--;
-		p->more = 1;
-	}
+	rc = take_page(c, q, before, p);
 out:
 	sqlite3_finalize(q);
 	sqlite3_finalize(c);
