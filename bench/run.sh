@@ -145,17 +145,25 @@ for n in $(echo "$sizes" | tr ',' ' '); do
 	t "$n" report_claim "$avow" --log "$log" report --claim "$claim"
 	t "$n" search "$avow" --log "$log" search "$word"
 	t "$n" actor_page "$avow" --log "$log" report --actor actor-a --limit 100 --offset $((n / 4))
+	# the same page by --after: the statement before it names it
+	after=$("$avow" --log "$log" report --actor actor-a --limit 1 \
+		--offset $((n / 4 - 1)) --format json 2>/dev/null |
+		grep -o '"next_after":[0-9]*' | cut -d: -f2)
+	t "$n" actor_after "$avow" --log "$log" report --actor actor-a --limit 100 --after "${after:-0}"
 	t "$n" report_claim_full "$avow" --log "$log" --no-saved-state report --claim "$claim"
 	rm -f "$tmp"/cp.txt "$tmp"/proof.json
 	# appends go to a copy: the logs stay N records long
 	cp "$log" "$tmp/copy.db"
 	cp "$(state_of "$log")" "$(state_of "$tmp/copy.db")"
+	# (else the append's first fsync writes out the whole copy)
+	sync
 	t "$n" append_extra "$avow" --log "$tmp/copy.db" --key "$signer" append "$work/extra-10000.jsonl"
 	t "$n" claim "$avow" --log "$tmp/copy.db" --key "$signer" claim --by actor-a \
 		--text "One more statement." --paraphrase --said-at 2023-09 --title "Benchmark source"
 	rm -f "$tmp"/copy.db*
 	if [ -f "$work/drafts-$n.jsonl" ]; then
 		cp "$work/base.db" "$tmp/fresh.db"
+		sync
 		t "$n" append_fresh "$avow" --log "$tmp/fresh.db" --key "$signer" append "$work/drafts-$n.jsonl"
 		rm -f "$tmp"/fresh.db*
 	fi
@@ -183,7 +191,8 @@ function num(v,   s, r) {
 END {
 	label["state_build"] = "first command: audit, save state + index"
 	label["report_claim_full"] = "avow report --claim (--no-saved-state)"
-	label["actor_page"] = "avow report --actor A (a page of 100)"
+	label["actor_page"] = "avow report --actor A (100 at offset N/4)"
+	label["actor_after"] = "... the same page by --after SEQ"
 	label["verify_log"] = "avow-verify --log"
 	label["verify_bundle"] = "avow-verify --bundle"
 	label["checkpoint"] = "avow checkpoint"
