@@ -431,6 +431,9 @@ static sqlite3 *db_open(const char *path, int readonly)
 	if (sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
 	    SQLITE_OK)
 		die("%s: %s", path, sqlite3_errmsg(db));
+	/* The minimal read loop's threads open the file at once, and one of
+	 * them may be recovering the WAL index while another asks. */
+	sqlite3_busy_timeout(db, 10000);
 	if (!readonly &&
 	    sqlite3_exec(
 		    db,
