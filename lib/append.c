@@ -885,14 +885,20 @@ static avow_status append(avow_log *log, const avow_key *key,
 	saved = saved && !avow_indexer_failed(ix);
 	avow_indexer_close(ix); /* its statements go before the file */
 	ix = NULL;
-	avow_saved_close(log, sdb, saved ? st : NULL, NULL);
+	saved = avow_saved_close(log, sdb, saved ? st : NULL, NULL) ==
+			AVOW_OK &&
+		saved;
 	sdb = NULL;
-	if (log->saved_path == NULL) {
-		/* Keep the state for the next append through this handle. */
+	if (log->saved_path == NULL || saved) {
+		/* Keep the state for the next append through this handle (with
+		 * a saved state: as saved, trusted_size records). */
 		avow_state_set_fetch(st, avow_saved_fetch, log);
 		avow_state_observe(st, NULL, NULL);
-		log->trusted_size = avow_state_count(st);
-		avow_frontier_root(avow_state_frontier(st), log->trusted_root);
+		if (log->saved_path == NULL) {
+			log->trusted_size = avow_state_count(st);
+			avow_frontier_root(avow_state_frontier(st),
+					   log->trusted_root);
+		}
 		log->cache = st;
 		st = NULL;
 	}

@@ -201,10 +201,16 @@ static avow_status load(avow_log *log, sqlite3 *db, avow_state **st,
 			avow_error *err)
 {
 	sqlite3_stmt *q = NULL;
-	uint8_t g[32], root[32];
-	uint64_t size = 0, n;
+	uint8_t g[32], root[32], kept_root[32];
+	uint64_t size = 0, n, kept_size = log->trusted_size;
 	avow_status rc = AVOW_OK;
+	/* The state this handle saved last, if the file still holds it: no
+	 * need to read it back. */
+	avow_state *kept = log->cache;
+	int fresh = 0;
 
+	memcpy(kept_root, log->trusted_root, 32);
+	log->cache = NULL;
 	*st = NULL;
 	log->trusted_size = 0;
 	if (sqlite3_prepare_v2(db,
@@ -217,19 +223,29 @@ static avow_status load(avow_log *log, sqlite3 *db, avow_state **st,
 	    memcmp(g, sqlite3_column_blob(q, 0), 32) == 0) {
 		size = (uint64_t)sqlite3_column_int64(q, 1);
 		memcpy(root, sqlite3_column_blob(q, 2), 32);
-		*st = avow_state_load(sqlite3_column_blob(q, 3),
-				      (size_t)sqlite3_column_bytes(q, 3),
-				      avow_saved_fetch, log);
+		if (kept != NULL && kept_size == size &&
+		    avow_state_count(kept) == size &&
+		    sodium_memcmp(kept_root, root, 32) == 0) {
+			*st = kept;
+			kept = NULL;
+		} else {
+			*st = avow_state_load(
+				sqlite3_column_blob(q, 3),
+				(size_t)sqlite3_column_bytes(q, 3),
+				avow_saved_fetch, log);
+			fresh = 1;
+		}
 	}
 	sqlite3_finalize(q);
+	avow_state_free(kept);
 	q = NULL;
-	if (*st != NULL &&
+	if (*st != NULL && fresh &&
 	    sqlite3_prepare_v2(db, "SELECT chunk, data FROM saved_chunk", -1,
 			       &q, NULL) != SQLITE_OK) {
 		avow_state_free(*st);
 		return sdb_err(log, db, "reading the saved state", err);
 	}
-	while (*st != NULL && sqlite3_step(q) == SQLITE_ROW) {
+	while (*st != NULL && fresh && sqlite3_step(q) == SQLITE_ROW) {
 		const void *p = sqlite3_column_blob(q, 1);
 		if (avow_state_load_chunk(
 			    *st, (uint64_t)sqlite3_column_int64(q, 0),
@@ -237,7 +253,7 @@ static avow_status load(avow_log *log, sqlite3 *db, avow_state **st,
 			break;
 	}
 	sqlite3_finalize(q);
-	if (*st == NULL || !avow_state_load_done(*st) ||
+	if (*st == NULL || (fresh && !avow_state_load_done(*st)) ||
 	    avow_state_count(*st) != size || size == 0) {
 		avow_state_free(*st);
 		*st = NULL;

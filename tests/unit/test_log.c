@@ -757,6 +757,101 @@ static void test_kept_state(void)
 	avow_key_free(k);
 }
 
+/* The saved state, as avow_saved_close left it: its row and its chunks,
+ * hex, one line each. */
+static char *saved_dump(const char *path)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *q = NULL;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	if (f != NULL && sqlite3_open(path, &db) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db,
+			       "SELECT size || hex(root) || hex(state) FROM"
+			       " saved UNION ALL SELECT chunk || hex(data)"
+			       " FROM (SELECT * FROM saved_chunk ORDER BY"
+			       " chunk)",
+			       -1, &q, NULL) == SQLITE_OK)
+		while (sqlite3_step(q) == SQLITE_ROW)
+			fprintf(f, "%s\n", sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	if (f != NULL)
+		fclose(f);
+	return out;
+}
+
+/* With a saved state, a handle keeps the state it saved: its next
+ * append need not read it back, unless another handle saved another
+ * since. What is saved is what a whole audit saves. */
+static void test_kept_saved_state(void)
+{
+	avow_key *k = seed_key("kept2", 0x62);
+	char path[128], st1[128], st2[128];
+	avow_log *h1 = NULL, *h2 = NULL, *h3 = NULL;
+	avow_draft d[2];
+	avow_audit *a;
+	char *s1, *s2;
+
+	path_in(st1, sizeof st1, "kept2.state");
+	path_in(st2, sizeof st2, "kept2-whole.state");
+	CHECK(avow_log_create(&h1, path_in(path, sizeof path, "kept2.db"),
+			      &err) == AVOW_OK);
+	CHECK(avow_log_open(&h2, path, 0, &err) == AVOW_OK);
+	CHECK(avow_log_open(&h3, path, 0, &err) == AVOW_OK);
+	if (h1 == NULL || h2 == NULL || h3 == NULL)
+		return;
+	CHECK(avow_log_use_saved_state(h1, st1, &err) == AVOW_OK);
+	CHECK(avow_log_use_saved_state(h2, st1, &err) == AVOW_OK);
+	CHECK(avow_log_use_saved_state(h3, st2, &err) == AVOW_OK);
+	CHECK(avow_log_init(h1, k, "kept2.example.org/log", "Kept", NULL, T0,
+			    &err) == AVOW_OK);
+	d[0] = draft(ACTOR("a1"), NULL, 0);
+	CHECK(avow_log_append(h1, k, d, 1, T0, NULL, &err) == AVOW_OK);
+	a = audit(h1); /* makes the saved state */
+	avow_audit_free(a);
+	d[0] = draft(CLAIM("a1"), NULL, 0);
+	CHECK(avow_log_append(h1, k, d, 1, T0 + 1, NULL, &err) == AVOW_OK);
+	/* from the state it kept: an answer to its own claim (record 2) */
+	d[0] = draft("{\"type\":\"response\",\"body\":{\"by\":\"a1\","
+		     "\"stance\":\"supports\",\"target\":{\"seq\":2},"
+		     "\"text\":\"Yes.\",\"quote\":false,\"said_at\":\"2023\","
+		     "\"source\":{\"title\":\"T\"}}}",
+		     NULL, 0);
+	CHECK(avow_log_append(h1, k, d, 1, T0 + 2, NULL, &err) == AVOW_OK);
+	/* another handle saves the state further */
+	d[0] = draft(ACTOR("a2"), NULL, 0);
+	d[1] = draft(CLAIM("a2"), NULL, 0);
+	CHECK(avow_log_append(h2, k, d, 2, T0 + 3, NULL, &err) == AVOW_OK);
+	/* the first handle's kept state is behind the file's: it reads the
+	 * file's, and answers the other handle's claim (record 5) */
+	d[0] = draft("{\"type\":\"response\",\"body\":{\"by\":\"a1\","
+		     "\"stance\":\"denies\",\"target\":{\"seq\":5},"
+		     "\"text\":\"No.\",\"quote\":false,\"said_at\":\"2023\","
+		     "\"source\":{\"title\":\"T\"}}}",
+		     NULL, 0);
+	CHECK(avow_log_append(h1, k, d, 1, T0 + 4, NULL, &err) == AVOW_OK);
+	d[0] = draft(ACTOR("a3"), NULL, 0);
+	CHECK(avow_log_append(h1, k, d, 1, T0 + 5, NULL, &err) == AVOW_OK);
+	CHECK(count(h1) == 8);
+	a = audit(h3); /* a whole audit into another file */
+	CHECK(a != NULL && avow_audit_passed(a) && avow_audit_size(a) == 8);
+	CHECK(a != NULL && avow_audit_type_count(a, "response") == 2);
+	avow_audit_free(a);
+	s1 = saved_dump(st1);
+	s2 = saved_dump(st2);
+	CHECK(s1 != NULL && s2 != NULL && strncmp(s1, "8", 1) == 0 &&
+	      strcmp(s1, s2) == 0);
+	free(s1);
+	free(s2);
+	avow_log_close(h1);
+	avow_log_close(h2);
+	avow_log_close(h3);
+	avow_key_free(k);
+}
+
 static void test_not_logs(void)
 {
 	char path[128], p2[128];
@@ -882,9 +977,10 @@ static void test_not_logs(void)
 static void cleanup(void)
 {
 	static const char *const names[] = {
-		"demo.db", "demo.bundle", "fail.db",  "one.db",	  "two.db",
-		"ro.db",   "text.db",	  "empty.db", "other.db", "appid.db",
-		"v2.db",   "bare.db",	  "kept.db",
+		"demo.db",  "demo.bundle", "fail.db",	  "one.db",
+		"two.db",   "ro.db",	   "text.db",	  "empty.db",
+		"other.db", "appid.db",	   "v2.db",	  "bare.db",
+		"kept.db",  "kept2.db",	   "kept2.state", "kept2-whole.state",
 	};
 	char p[160];
 
@@ -913,6 +1009,7 @@ int main(void)
 	test_two_logs();
 	test_readonly();
 	test_kept_state();
+	test_kept_saved_state();
 	test_not_logs();
 	cleanup();
 	return check_done("log");
