@@ -353,6 +353,12 @@ static void test_walkthrough(void)
 #define CLAIM(by)                                                              \
 	"{\"type\":\"claim\",\"body\":{\"by\":\"" by "\",\"text\":\"Said.\","  \
 	"\"quote\":false,\"said_at\":\"2023\",\"source\":{\"title\":\"T\"}}}"
+/* A response by `by` with stance, to record seq (a string literal). */
+#define RESPONSE(by, stance, seq)                                              \
+	"{\"type\":\"response\",\"body\":{\"by\":\"" by                        \
+	"\",\"stance\":\"" stance "\",\"target\":{\"seq\":" seq                \
+	"},\"text\":\"No.\",\"quote\":false,"                                  \
+	"\"said_at\":\"2023\",\"source\":{\"title\":\"T\"}}}"
 
 /* A failed append changes nothing: neither the count nor one byte of
  * the bundle; and the log takes the next good append. */
@@ -722,11 +728,7 @@ static void test_kept_state(void)
 	CHECK(avow_log_append(h2, k, d, 2, T0 + 1, NULL, &err) == AVOW_OK);
 	/* the first handle answers that claim, which its kept state did not
 	 * hold */
-	d[0] = draft("{\"type\":\"response\",\"body\":{\"by\":\"a1\","
-		     "\"stance\":\"denies\",\"target\":{\"seq\":3},"
-		     "\"text\":\"No.\",\"quote\":false,\"said_at\":\"2023\","
-		     "\"source\":{\"title\":\"T\"}}}",
-		     NULL, 0);
+	d[0] = draft(RESPONSE("a1", "denies", "3"), NULL, 0);
 	CHECK(avow_log_append(h1, k, d, 1, T0 + 2, &first, &err) == AVOW_OK);
 	CHECK(first == 4 && count(h1) == 5);
 	d[0] = draft(CLAIM("nobody"), "again.jsonl:1", 1);
@@ -815,11 +817,7 @@ static void test_kept_saved_state(void)
 	d[0] = draft(CLAIM("a1"), NULL, 0);
 	CHECK(avow_log_append(h1, k, d, 1, T0 + 1, NULL, &err) == AVOW_OK);
 	/* from the state it kept: an answer to its own claim (record 2) */
-	d[0] = draft("{\"type\":\"response\",\"body\":{\"by\":\"a1\","
-		     "\"stance\":\"supports\",\"target\":{\"seq\":2},"
-		     "\"text\":\"Yes.\",\"quote\":false,\"said_at\":\"2023\","
-		     "\"source\":{\"title\":\"T\"}}}",
-		     NULL, 0);
+	d[0] = draft(RESPONSE("a1", "supports", "2"), NULL, 0);
 	CHECK(avow_log_append(h1, k, d, 1, T0 + 2, NULL, &err) == AVOW_OK);
 	/* another handle saves the state further */
 	d[0] = draft(ACTOR("a2"), NULL, 0);
@@ -827,11 +825,7 @@ static void test_kept_saved_state(void)
 	CHECK(avow_log_append(h2, k, d, 2, T0 + 3, NULL, &err) == AVOW_OK);
 	/* the first handle's kept state is behind the file's: it reads the
 	 * file's, and answers the other handle's claim (record 5) */
-	d[0] = draft("{\"type\":\"response\",\"body\":{\"by\":\"a1\","
-		     "\"stance\":\"denies\",\"target\":{\"seq\":5},"
-		     "\"text\":\"No.\",\"quote\":false,\"said_at\":\"2023\","
-		     "\"source\":{\"title\":\"T\"}}}",
-		     NULL, 0);
+	d[0] = draft(RESPONSE("a1", "denies", "5"), NULL, 0);
 	CHECK(avow_log_append(h1, k, d, 1, T0 + 4, NULL, &err) == AVOW_OK);
 	d[0] = draft(ACTOR("a3"), NULL, 0);
 	CHECK(avow_log_append(h1, k, d, 1, T0 + 5, NULL, &err) == AVOW_OK);
