@@ -438,10 +438,12 @@ avow_status avow_saved_audit(avow_log *log, const avow_audit_options *o,
 		rc = avow_saved_close(log, db, avow_audit_state(*out), err);
 	} else {
 		/* Failed, or nothing new: the saved state stays as it is (the
-		 * words an append left for later are kept, now indexed). */
+		 * records appends left for later are kept, now indexed). */
 		if (rc == AVOW_OK && moved && avow_audit_passed(*out) &&
 		    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-			rc = sdb_err(log, db, "indexing the words", err);
+			rc = sdb_err(log, db,
+				     "indexing what appends left for later",
+				     err);
 		avow_saved_close(log, db, NULL, NULL);
 		if (rc == AVOW_OK && avow_audit_passed(*out)) {
 			log->trusted_size = avow_audit_size(*out);
