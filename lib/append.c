@@ -510,12 +510,23 @@ static avow_status sign_one(flow *f, size_t i, avow_error *err)
 	return AVOW_OK;
 }
 
+/* A stage failed at draft i: name the draft in its error, keep rc in
+ * *rcp, and stop every stage there. */
+static void stage_failed(flow *f, size_t i, avow_status rc, avow_error *errp,
+			 avow_status *rcp)
+{
+	char lb[32];
+
+	avow_errprefix(errp, rc, "%s: ", label_of(&f->drafts[i], lb, i));
+	*rcp = rc;
+	stop_at(f, i);
+}
+
 static void *make_stage(void *arg)
 {
 	flow *f = arg;
 	avow_buf scratch;
 	cJSON *num = cJSON_CreateNumber(0);
-	char lb[32];
 
 	avow_buf_init(&scratch);
 	for (size_t i = 0; i < f->n; i++) {
@@ -531,10 +542,7 @@ static void *make_stage(void *arg)
 					       "out of memory")
 				 : make_one(f, i, num, &scratch, f->make_errp);
 		if (rc != AVOW_OK) {
-			avow_errprefix(f->make_errp, rc,
-				       "%s: ", label_of(&f->drafts[i], lb, i));
-			f->make_rc = rc;
-			stop_at(f, i);
+			stage_failed(f, i, rc, f->make_errp, &f->make_rc);
 			break;
 		}
 		publish(f, &f->made, &f->want_made, i + 1);
@@ -549,7 +557,6 @@ static void *make_stage(void *arg)
 static void *sign_stage(void *arg)
 {
 	flow *f = arg;
-	char lb[32];
 
 	for (size_t i = 0; i < f->n; i++) {
 		avow_status rc;
@@ -559,10 +566,7 @@ static void *sign_stage(void *arg)
 			break;
 		rc = sign_one(f, i, f->sign_errp);
 		if (rc != AVOW_OK) {
-			avow_errprefix(f->sign_errp, rc,
-				       "%s: ", label_of(&f->drafts[i], lb, i));
-			f->sign_rc = rc;
-			stop_at(f, i);
+			stage_failed(f, i, rc, f->sign_errp, &f->sign_rc);
 			break;
 		}
 		publish(f, &f->b->nsigned, &f->want_signed, i + 1);
