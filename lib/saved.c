@@ -194,6 +194,23 @@ static int genesis_leaf(avow_log *log, uint8_t out[32])
 	return ok ? 0 : -1;
 }
 
+/* How many records the chunks in db can hold (9 bytes each): a state
+ * whose rest claims more is not allocated for. */
+static uint64_t chunk_records(sqlite3 *db)
+{
+	sqlite3_stmt *q = NULL;
+	uint64_t n = 0;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT coalesce(sum(length(data)), 0) FROM"
+			       " saved_chunk",
+			       -1, &q, NULL) == SQLITE_OK &&
+	    sqlite3_step(q) == SQLITE_ROW)
+		n = (uint64_t)sqlite3_column_int64(q, 0) / 9;
+	sqlite3_finalize(q);
+	return n;
+}
+
 /* Load the saved state for this log, in the log's read transaction, and
  * check that the log still extends it. *st is NULL (and AVOW_OK
  * returned) when there is no usable state: the caller audits from 0. */
@@ -232,7 +249,7 @@ static avow_status load(avow_log *log, sqlite3 *db, avow_state **st,
 			*st = avow_state_load(
 				sqlite3_column_blob(q, 3),
 				(size_t)sqlite3_column_bytes(q, 3),
-				avow_saved_fetch, log);
+				chunk_records(db), avow_saved_fetch, log);
 			fresh = 1;
 		}
 	}

@@ -2240,14 +2240,28 @@ static void get_map(rd *r, avow_map *m)
 }
 
 /* Whether string s was present (not NULL) in the saved bytes. */
+/* An array of n items of size bytes, each taking at least min bytes of
+ * what is left to read (so that a count cut or forged in the bytes
+ * cannot ask for more memory than they could fill); NULL, and r bad,
+ * otherwise. */
+static void *get_array(rd *r, uint64_t n, size_t min, size_t size)
+{
+	void *a = NULL;
+
+	if (!r->bad && (n > (uint64_t)(r->end - r->p) / min ||
+			(a = calloc(n ? n : 1, size)) == NULL))
+		r->bad = 1;
+	return a;
+}
+
 #define NEED(r, s)                                                             \
 	do {                                                                   \
 		if ((s) == NULL)                                               \
 			(r)->bad = 1;                                          \
 	} while (0)
 
-avow_state *avow_state_load(const uint8_t *p, size_t len, avow_fetch_fn fetch,
-			    void *ctx)
+avow_state *avow_state_load(const uint8_t *p, size_t len, uint64_t max_n,
+			    avow_fetch_fn fetch, void *ctx)
 {
 	rd r = {p, p + len, 0};
 	avow_state *st;
@@ -2271,7 +2285,7 @@ avow_state *avow_state_load(const uint8_t *p, size_t len, avow_fetch_fn fetch,
 	else if ((x = get_raw(&r, (size_t)st->tree.depth * 32)) != NULL)
 		memcpy(st->tree.h, x, (size_t)st->tree.depth * 32);
 	if (!r.bad &&
-	    (n >= UINT32_MAX - 1 ||
+	    (n >= UINT32_MAX - 1 || n > max_n ||
 	     (st->recs = calloc(n ? n : 1, sizeof *st->recs)) == NULL))
 		r.bad = 1;
 	st->n = st->clean_n = r.bad ? 0 : n;
@@ -2279,10 +2293,7 @@ avow_state *avow_state_load(const uint8_t *p, size_t len, avow_fetch_fn fetch,
 	for (int t = 0; t < AVOW_T_COUNT; t++)
 		st->type_count[t] = get64(&r);
 	n = get64(&r);
-	if (!r.bad &&
-	    (n > (uint64_t)(r.end - r.p) / 64 ||
-	     (st->keys = calloc(n ? n : 1, sizeof *st->keys)) == NULL))
-		r.bad = 1;
+	st->keys = get_array(&r, n, 64, sizeof *st->keys);
 	for (uint64_t i = 0; i < n && !r.bad; i++) {
 		struct key *k = &st->keys[i];
 		st->nkeys = st->keys_cap = i + 1;
@@ -2302,10 +2313,7 @@ avow_state *avow_state_load(const uint8_t *p, size_t len, avow_fetch_fn fetch,
 		k->last = (int64_t)get64(&r);
 	}
 	n = get64(&r);
-	if (!r.bad &&
-	    (n > (uint64_t)(r.end - r.p) / 24 ||
-	     (st->actors = calloc(n ? n : 1, sizeof *st->actors)) == NULL))
-		r.bad = 1;
+	st->actors = get_array(&r, n, 24, sizeof *st->actors);
 	for (uint64_t i = 0; i < n && !r.bad; i++) {
 		st->nactors = st->actors_cap = i + 1;
 		st->actors[i].id = get_str(&r);

@@ -147,9 +147,10 @@ cJSON *avow_record_parse(const uint8_t *rec, size_t len, const cJSON **entry,
  *   avow_state_chunk       chunk c to out, or 0 when it is unchanged
  *                          (all: every chunk, changed or not);
  *   avow_state_saved       all is saved now: every chunk is unchanged;
- *   avow_state_load        a state from the rest, NULL when the bytes are
- *                          not a state this version saved, are cut
- *                          short, or memory runs out;
+ *   avow_state_load        a state from the rest, of at most max_n records
+ *                          (what the chunks at hand can hold), NULL when
+ *                          the bytes are not a state this version saved,
+ *                          are cut short, or memory runs out;
  *   avow_state_load_chunk  chunk c back in, in any order: -1 when it does
  *                          not fit; avow_state_load_done says whether
  *                          every chunk came (then the state is whole). */
@@ -158,8 +159,8 @@ void avow_state_save(const avow_state *st, avow_buf *out);
 uint64_t avow_state_chunks(const avow_state *st);
 int avow_state_chunk(const avow_state *st, uint64_t c, int all, avow_buf *out);
 void avow_state_saved(avow_state *st);
-avow_state *avow_state_load(const uint8_t *p, size_t len, avow_fetch_fn fetch,
-			    void *ctx);
+avow_state *avow_state_load(const uint8_t *p, size_t len, uint64_t max_n,
+			    avow_fetch_fn fetch, void *ctx);
 int avow_state_load_chunk(avow_state *st, uint64_t c, const uint8_t *p,
 			  size_t len);
 int avow_state_load_done(const avow_state *st);

@@ -275,6 +275,14 @@ check "... and the state saved equals the one a whole audit saves" \
 	test "$(sqlite3 "$SF" 'SELECT size, hex(state) FROM saved; SELECT hex(data) FROM saved_chunk ORDER BY chunk' | sha256sum)" = \
 	"$(sqlite3 "$WF" 'SELECT size, hex(state) FROM saved; SELECT hex(data) FROM saved_chunk ORDER BY chunk' | sha256sum)"
 
+# A state whose chunks cannot hold its records (one lost) is not used:
+# a whole audit saves it anew.
+sqlite3 "$SF" 'DELETE FROM saved_chunk WHERE chunk = 2'
+expect_exit 0 "$AVOW" --log "$L" report --claim 5
+check "a state missing a chunk is rebuilt, as a whole audit saves it" \
+	test "$(sqlite3 "$SF" 'SELECT size, hex(state) FROM saved; SELECT hex(data) FROM saved_chunk ORDER BY chunk' | sha256sum)" = \
+	"$(sqlite3 "$WF" 'SELECT size, hex(state) FROM saved; SELECT hex(data) FROM saved_chunk ORDER BY chunk' | sha256sum)"
+
 # AVOW_STATE_DIR= keeps no state.
 rm -rf "$ST"
 AVOW_STATE_DIR= "$AVOW" --log "$L" report >/dev/null 2>&1
