@@ -543,8 +543,9 @@ static size_t min_build_entry(char *buf, size_t cap, uint64_t seq,
 
 static double min_total_bytes;
 
-/* The stored tree of the minimal loop: every perfect subtree's hash, keyed
- * as avow's table `tree` is (FORMAT.md (g)), from a frontier. */
+/* The stored tree of the minimal loop: the hash of every perfect subtree
+ * of 8 leaves or more (levels 3 and up), keyed as avow's table `tree` is
+ * (FORMAT.md (g), layout 2), from a frontier. */
 typedef struct {
 	uint8_t frontier[64][32];
 	sqlite3_stmt *st;
@@ -562,14 +563,13 @@ static void min_tree_row(min_tree *t, uint64_t size, int level,
 	sqlite3_reset(t->st);
 }
 
-/* Add leaf i: store it and every node it completes. */
+/* Add leaf i: store every node of level 3 or more that it completes. */
 static void min_tree_add(min_tree *t, uint64_t i, const uint8_t leaf[32])
 {
 	uint8_t h[32];
 	int level = 0;
 
 	memcpy(h, leaf, 32);
-	min_tree_row(t, i + 1, 0, h);
 	for (uint64_t m = i; m & 1; m >>= 1) {
 		crypto_hash_sha256_state s;
 
@@ -579,7 +579,8 @@ static void min_tree_add(min_tree *t, uint64_t i, const uint8_t leaf[32])
 		crypto_hash_sha256_update(&s, h, 32);
 		crypto_hash_sha256_final(&s, h);
 		level++;
-		min_tree_row(t, i + 1, level, h);
+		if (level >= 3)
+			min_tree_row(t, i + 1, level, h);
 	}
 	memcpy(t->frontier[level], h, 32);
 }

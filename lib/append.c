@@ -14,7 +14,7 @@
  *          earlier in this batch;
  *   sign   fill those in, sign, frame the record and hash it;
  *   store  (the calling thread) feed the record to the state machine, then
- *          insert it, its record_index row and its tree nodes.
+ *          insert it and the tree nodes it completes.
  * Every stage stops at the first draft that fails anywhere. The error
  * reported is the one that making and checking the drafts one at a time,
  * then storing them, gives: the first draft that cannot be made or is
@@ -51,48 +51,15 @@ typedef struct {
 	uint8_t leaf[32];
 } slot;
 
-/* What record_index gets for a new record, copied from the entry the
- * state machine accepted (so nothing is parsed a third time): the type,
- * by and said_at as NUL-terminated strings in text. */
-typedef struct {
-	avow_buf text;
-	size_t by, said_at; /* offsets in text, or SIZE_MAX for none */
-	uint8_t leaf[32];
-} index_copy;
-
 typedef struct {
 	avow_log *log;
 	uint64_t base;	       /* records in the log before this batch */
 	slot *slots;	       /* records made so far */
 	atomic_size_t nsigned; /* slots signed and framed */
-	index_copy row;	       /* the index row of the record being fed */
 	int oom;
 	int lines_sorted;     /* drafts' line numbers strictly increase */
 	pthread_mutex_t dbmu; /* log->db is used by one thread at a time */
 } batch;
-
-static void keep_row(void *ctx, const avow_accepted *a)
-{
-	batch *b = ctx;
-	index_copy *c = &b->row;
-	avow_index_row r;
-
-	avow_index_row_of(&r, a->entry, a->leaf);
-	avow_buf_reset(&c->text);
-	avow_buf_add(&c->text, r.type, strlen(r.type) + 1);
-	c->by = c->said_at = SIZE_MAX;
-	if (r.by != NULL) {
-		c->by = c->text.len;
-		avow_buf_add(&c->text, r.by, strlen(r.by) + 1);
-	}
-	if (r.said_at != NULL) {
-		c->said_at = c->text.len;
-		avow_buf_add(&c->text, r.said_at, strlen(r.said_at) + 1);
-	}
-	memcpy(c->leaf, a->leaf, 32);
-	if (c->text.oom)
-		b->oom = 1;
-}
 
 static avow_status bfetch(void *ctx, uint64_t seq, avow_buf *out,
 			  avow_error *err)
@@ -623,17 +590,14 @@ static avow_status append(avow_log *log, const avow_key *key,
 	b.dbmu = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
 	pl.mu = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
 	pl.cv = (pthread_cond_t)PTHREAD_COND_INITIALIZER;
-	avow_buf_init(&b.row.text);
 	avow_buf_init(&pl.mid);
 	avow_buf_init(&pl.sigs);
 	if (b.slots == NULL)
 		return avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
 
-	src = sqlite3_exec(log->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	if (src != SQLITE_OK) {
-		rc = avow_store_err(log, src, "starting the append", err);
+	rc = avow_store_write_begin(log, "starting the append", err);
+	if (rc != AVOW_OK)
 		goto out;
-	}
 	if (log->saved_path != NULL) {
 		rc = avow_saved_begin(log, &sdb, &st, err);
 		if (rc == AVOW_OK && st != NULL) {
@@ -702,10 +666,6 @@ static avow_status append(avow_log *log, const avow_key *key,
 					       ts, last));
 		goto out;
 	}
-	if (ix != NULL)
-		avow_indexer_chain(ix, keep_row, &b);
-	else
-		avow_state_observe(st, keep_row, &b);
 	tf = *avow_state_frontier(st);
 
 	/* What every entry and record of the batch shares. */
@@ -819,14 +779,6 @@ static avow_status append(avow_log *log, const avow_key *key,
 		/* Store it (after a storage error, the rest is only checked,
 		 * as all of it would have been before anything was stored). */
 		if (irc == AVOW_OK) {
-			const index_copy *c = &b.row;
-			const char *txt = (const char *)c->text.p;
-			avow_index_row r = {
-				txt, c->by == SIZE_MAX ? NULL : txt + c->by,
-				c->said_at == SIZE_MAX ? NULL
-						       : txt + c->said_at,
-				c->leaf};
-
 			sqlite3_bind_int64(ins, 1,
 					   (sqlite3_int64)b.base +
 						   (sqlite3_int64)i);
@@ -837,12 +789,10 @@ static avow_status append(avow_log *log, const avow_key *key,
 			if (src != SQLITE_DONE)
 				irc = avow_store_err(log, src, "appending",
 						     err ? &ierr : NULL);
-			if (irc == AVOW_OK)
-				irc = avow_store_index_put(log, b.base + i, &r,
-							   err ? &ierr : NULL);
 			if (irc == AVOW_OK) {
-				avow_frontier_add_nodes(
-					&tf, c->leaf, avow_store_node_put, &tw);
+				avow_frontier_add_nodes(&tf, sl->leaf,
+							avow_store_node_put,
+							&tw);
 				irc = tw.st;
 			}
 		}
@@ -914,7 +864,6 @@ out:
 	for (i = 0; i < n; i++)
 		avow_buf_free(&b.slots[i].buf);
 	free(b.slots);
-	avow_buf_free(&b.row.text);
 	avow_buf_free(&pl.mid);
 	avow_buf_free(&pl.sigs);
 	return rc;

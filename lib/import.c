@@ -4,8 +4,8 @@
  *
  * One pass: the bundle is audited inside a BEGIN IMMEDIATE transaction on
  * the mirror, and each record the audit accepts is either compared with
- * the mirror's (seq below the mirror's size) or stored, with its index row
- * and tree nodes. Unless the whole audit passes and the mirror is a prefix
+ * the mirror's (seq below the mirror's size) or stored, with the tree
+ * nodes it completes. Unless the whole audit passes and the mirror is a prefix
  * of the bundle, the transaction is rolled back and the mirror is as it
  * was.
  */
@@ -40,7 +40,6 @@ static void put_new_node(void *ctx, unsigned level, uint64_t idx,
 static void take(void *ctx, const avow_accepted *a)
 {
 	importer *im = ctx;
-	avow_index_row r;
 	int rc;
 
 	if (im->st != AVOW_OK || im->problem[0])
@@ -71,12 +70,8 @@ static void take(void *ctx, const avow_accepted *a)
 		im->st = avow_store_err(im->log, rc, "importing", im->err);
 		return;
 	}
-	avow_index_row_of(&r, a->entry, a->leaf);
-	im->st = avow_store_index_put(im->log, a->seq, &r, im->err);
-	if (im->st == AVOW_OK) {
-		avow_frontier_add_nodes(&im->f, a->leaf, put_new_node, im);
-		im->st = im->tw.st;
-	}
+	avow_frontier_add_nodes(&im->f, a->leaf, put_new_node, im);
+	im->st = im->tw.st;
 }
 
 avow_status avow_log_import(avow_log *log, const char *bundle,
@@ -104,11 +99,9 @@ avow_status avow_log_import(avow_log *log, const char *bundle,
 	st = avow_bundle_source_open(&src, bundle, err);
 	if (st != AVOW_OK)
 		return st;
-	rc = sqlite3_exec(log->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	if (rc != SQLITE_OK) {
-		st = avow_store_err(log, rc, "starting the import", err);
+	st = avow_store_write_begin(log, "starting the import", err);
+	if (st != AVOW_OK)
 		goto out;
-	}
 	st = avow_log_count(log, &im.have, err);
 	if (st == AVOW_OK &&
 	    (rc = sqlite3_prepare_v2(log->db,

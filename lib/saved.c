@@ -816,12 +816,6 @@ avow_status avow_indexer_open(avow_indexer **out, sqlite3 *db, avow_log *log,
 	return AVOW_OK;
 }
 
-void avow_indexer_chain(avow_indexer *ix, avow_observer_fn next, void *ctx)
-{
-	ix->next = next;
-	ix->next_ctx = ctx;
-}
-
 int avow_indexer_failed(const avow_indexer *ix)
 {
 	return ix != NULL && ix->failed;

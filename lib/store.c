@@ -1,21 +1,24 @@
 /*
  * store.c - logs in SQLite: schema, open, read, export, audit, index.
  *
- * Schema (format version 1):
+ * Schema (format version 1, table layout 2 in PRAGMA user_version):
  *   avow_meta(name, value)        format = avow-log, version = 1
  *   records(seq, data)            the record bytes exactly as signed;
  *                                 triggers abort UPDATE and DELETE and
  *                                 any INSERT out of seq order
- *   record_index(seq, type, leaf_hash, by_actor, said_at)
- *                                 derived data for queries, rebuilt from
- *                                 records and checked against them
  *   tree(size, level, hash)       derived: the hash of every perfect
- *                                 subtree (RFC 9162), the node at level l
- *                                 and index i keyed by the tree size at
- *                                 which it is complete, (i + 1) << l, so
- *                                 that appends and audits walk the table
- *                                 in key order; roots and proofs read
- *                                 O(log n) rows
+ *                                 subtree (RFC 9162) of at least
+ *                                 2^AVOW_TREE_LOW leaves, the node at
+ *                                 level l and index i keyed by the tree
+ *                                 size at which it is complete,
+ *                                 (i + 1) << l, so that appends and audits
+ *                                 walk the table in key order; roots and
+ *                                 proofs read O(log n) rows, and hash the
+ *                                 records of lower nodes (fewer than
+ *                                 2^AVOW_TREE_LOW each) themselves
+ * Layout 1, written by earlier versions, also had table record_index and
+ * the tree's lower levels. Nothing reads them; the first write (append,
+ * import, reindex) drops them.
  */
 #include "store.h"
 
@@ -32,7 +35,7 @@
 
 static const char schema[] =
 	"PRAGMA application_id = 1635151735;"
-	"PRAGMA user_version = 1;"
+	"PRAGMA user_version = 2;"
 	"CREATE TABLE avow_meta(name TEXT PRIMARY KEY NOT NULL,"
 	" value TEXT NOT NULL) WITHOUT ROWID;"
 	"INSERT INTO avow_meta VALUES('format', 'avow-log'), ('version', '1');"
@@ -49,9 +52,6 @@ static const char schema[] =
 	" SELECT RAISE(ABORT, 'avow: the log header is fixed'); END;"
 	"CREATE TRIGGER meta_no_delete BEFORE DELETE ON avow_meta BEGIN"
 	" SELECT RAISE(ABORT, 'avow: the log header is fixed'); END;"
-	"CREATE TABLE record_index(seq INTEGER PRIMARY KEY, type TEXT NOT NULL,"
-	" leaf_hash BLOB NOT NULL, by_actor TEXT, said_at TEXT);"
-	"CREATE INDEX record_index_by ON record_index(by_actor, said_at);"
 	"CREATE TABLE tree(size INTEGER NOT NULL, level INTEGER NOT NULL,"
 	" hash BLOB NOT NULL, PRIMARY KEY(size, level)) WITHOUT ROWID;";
 
@@ -281,7 +281,6 @@ void avow_log_close(avow_log *log)
 	if (log == NULL)
 		return;
 	sqlite3_finalize(log->get);
-	sqlite3_finalize(log->put);
 	sqlite3_finalize(log->nput);
 	sqlite3_finalize(log->nget);
 	sqlite3_close(log->db);
@@ -433,34 +432,17 @@ static avow_status lfetch(void *ctx, uint64_t seq, avow_buf *out,
 	return avow_store_fetch(ls->log, seq, out, err);
 }
 
-void avow_index_row_of(avow_index_row *r, const cJSON *entry,
-		       const uint8_t *leaf)
-{
-	const cJSON *b = cJSON_GetObjectItemCaseSensitive(entry, "body");
-	const cJSON *t = cJSON_GetObjectItemCaseSensitive(entry, "type");
-	const cJSON *by = cJSON_GetObjectItemCaseSensitive(b, "by");
-	const cJSON *sa = cJSON_GetObjectItemCaseSensitive(b, "said_at");
-
-	r->type = cJSON_IsString(t) ? t->valuestring : "";
-	r->by = cJSON_IsString(by) ? by->valuestring : NULL;
-	r->said_at = cJSON_IsString(sa) ? sa->valuestring : NULL;
-	r->leaf = leaf;
-}
-
-/* The audit's check of record_index, done as each record is accepted:
- * the row for its seq must hold what the record implies. */
+/* The audit's check of table tree, done as each record is accepted: the
+ * stored nodes that the record completes must be the next rows of the
+ * table, in (size, level) order. */
 typedef struct {
-	sqlite3_stmt *q;
 	char problem[256];
 	avow_observer_fn obs;
 	void *obs_ctx;
-	uint64_t from;	  /* the first record audited */
 	sqlite3_stmt *tq; /* SELECT size, level, hash FROM tree in order */
 	avow_frontier tf;
 } index_check;
 
-/* The audit's check of table tree: the nodes that each record completes
- * must be the next rows of the table, in (size, level) order. */
 static void tree_node_check(void *ctx, unsigned level, uint64_t idx,
 			    const uint8_t hash[32])
 {
@@ -468,7 +450,7 @@ static void tree_node_check(void *ctx, unsigned level, uint64_t idx,
 	uint64_t size = (idx + 1) << level;
 	int rc;
 
-	if (ic->problem[0])
+	if (ic->problem[0] || level < AVOW_TREE_LOW)
 		return;
 	rc = sqlite3_step(ic->tq);
 	if (rc != SQLITE_ROW) {
@@ -495,81 +477,22 @@ static void tree_node_check(void *ctx, unsigned level, uint64_t idx,
 			 (unsigned long long)size, level);
 }
 
-static int column_is(sqlite3_stmt *q, int col, const char *want)
-{
-	if (sqlite3_column_type(q, col) == SQLITE_NULL)
-		return want == NULL;
-	return want != NULL &&
-	       strcmp((const char *)sqlite3_column_text(q, col), want) == 0;
-}
-
 static void index_observe(void *ctx, const avow_accepted *a)
 {
 	index_check *ic = ctx;
-	avow_index_row r;
-	const char *col = NULL;
-	int rc;
 
 	if (ic->obs != NULL)
 		ic->obs(ic->obs_ctx, a);
-	if (ic->problem[0] || ic->q == NULL)
-		return;
-	avow_index_row_of(&r, a->entry, a->leaf);
-	if (ic->tq != NULL)
+	if (ic->problem[0] == '\0' && ic->tq != NULL)
 		avow_frontier_add_nodes(&ic->tf, a->leaf, tree_node_check, ic);
-	if (ic->problem[0])
-		return;
-	sqlite3_reset(ic->q);
-	sqlite3_bind_int64(ic->q, 1, (sqlite3_int64)a->seq);
-	rc = sqlite3_step(ic->q);
-	if (rc != SQLITE_ROW) {
-		snprintf(ic->problem, sizeof ic->problem,
-			 "table record_index has no row for record %llu",
-			 (unsigned long long)a->seq);
-		return;
-	}
-	if (!column_is(ic->q, 0, r.type))
-		col = "type";
-	else if (sqlite3_column_bytes(ic->q, 1) != 32 ||
-		 memcmp(sqlite3_column_blob(ic->q, 1), r.leaf, 32) != 0)
-		col = "leaf_hash";
-	else if (!column_is(ic->q, 2, r.by))
-		col = "by_actor";
-	else if (!column_is(ic->q, 3, r.said_at))
-		col = "said_at";
-	if (col != NULL)
-		snprintf(ic->problem, sizeof ic->problem,
-			 "table record_index disagrees with the records at "
-			 "seq %llu (column %s)",
-			 (unsigned long long)a->seq, col);
 }
 
-/* After the records: the index holds no row beyond them. */
+/* After the records: the table holds no row beyond them. */
 static void index_count(avow_log *log, index_check *ic, uint64_t size)
 {
-	sqlite3_stmt *q;
-	uint64_t rows = 0;
-
 	if (ic->problem[0])
 		return;
-	if (ic->q == NULL ||
-	    sqlite3_prepare_v2(
-		    log->db, "SELECT count(*) FROM record_index WHERE seq >= ?",
-		    -1, &q, NULL) != SQLITE_OK) {
-		snprintf(ic->problem, sizeof ic->problem,
-			 "table record_index cannot be read (%s)",
-			 sqlite3_errmsg(log->db));
-		return;
-	}
-	sqlite3_bind_int64(q, 1, (sqlite3_int64)ic->from);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		rows = (uint64_t)sqlite3_column_int64(q, 0) + ic->from;
-	sqlite3_finalize(q);
-	if (rows != size)
-		snprintf(ic->problem, sizeof ic->problem,
-			 "table record_index has %llu rows for %llu records",
-			 (unsigned long long)rows, (unsigned long long)size);
-	else if (ic->tq == NULL)
+	if (ic->tq == NULL)
 		snprintf(ic->problem, sizeof ic->problem,
 			 "table tree cannot be read (%s)",
 			 sqlite3_errmsg(log->db));
@@ -617,23 +540,21 @@ avow_status avow_store_audit(avow_log *log, const avow_audit_options *o,
 	memset(&ic, 0, sizeof ic);
 	ic.obs = obs;
 	ic.obs_ctx = obs_ctx;
-	ic.from = from;
 	if (rs != NULL)
 		ic.tf = *avow_state_frontier(rs->st);
 	else
 		avow_frontier_init(&ic.tf);
+	/* (rows below AVOW_TREE_LOW are a layout 1 log's, not read) */
 	if (sqlite3_prepare_v2(log->db,
 			       "SELECT size, level, hash FROM tree"
-			       " WHERE size > ? ORDER BY size, level",
-			       -1, &ic.tq, NULL) != SQLITE_OK)
+			       " WHERE size > ? AND level >= ?"
+			       " ORDER BY size, level",
+			       -1, &ic.tq, NULL) != SQLITE_OK) {
 		ic.tq = NULL;
-	else
+	} else {
 		sqlite3_bind_int64(ic.tq, 1, (sqlite3_int64)from);
-	if (sqlite3_prepare_v2(log->db,
-			       "SELECT type, leaf_hash, by_actor, said_at FROM"
-			       " record_index WHERE seq = ?",
-			       -1, &ic.q, NULL) != SQLITE_OK)
-		ic.q = NULL;
+		sqlite3_bind_int(ic.tq, 2, AVOW_TREE_LOW);
+	}
 	st = avow_audit_resume(&ls.src, o, rs, index_observe, &ic, out, err);
 	sqlite3_finalize(ls.q);
 	if (*out != NULL) /* the source dies here; the log lives on */
@@ -644,7 +565,6 @@ avow_status avow_store_audit(avow_log *log, const avow_audit_options *o,
 		if (ic.problem[0])
 			avow_audit_set_index_problem(*out, ic.problem);
 	}
-	sqlite3_finalize(ic.q);
 	sqlite3_finalize(ic.tq);
 	return st;
 }
@@ -667,94 +587,76 @@ avow_status avow_audit_log_observe(avow_log *log, const avow_audit_options *o,
 	return st;
 }
 
-avow_status avow_store_index_put(avow_log *log, uint64_t seq,
-				 const avow_index_row *r, avow_error *err)
+/* Start a write transaction; a layout 1 log (an earlier version's) loses
+ * what layout 2 does not keep, in the same transaction. */
+avow_status avow_store_write_begin(avow_log *log, const char *what,
+				   avow_error *err)
 {
-	int rc = SQLITE_OK;
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_exec(log->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	int layout = 0;
 
-	if (log->put == NULL)
-		rc = sqlite3_prepare_v2(
-			log->db,
-			"INSERT OR REPLACE INTO record_index(seq, type,"
-			" leaf_hash, by_actor, said_at) VALUES(?, ?, ?, ?, ?)",
-			-1, &log->put, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(log->db, "PRAGMA user_version", -1, &q,
+					NULL);
 	if (rc == SQLITE_OK) {
-		sqlite3_reset(log->put);
-		sqlite3_bind_int64(log->put, 1, (sqlite3_int64)seq);
-		sqlite3_bind_text(log->put, 2, r->type, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(log->put, 3, r->leaf, 32, SQLITE_STATIC);
-		if (r->by != NULL)
-			sqlite3_bind_text(log->put, 4, r->by, -1,
-					  SQLITE_STATIC);
-		else
-			sqlite3_bind_null(log->put, 4);
-		if (r->said_at != NULL)
-			sqlite3_bind_text(log->put, 5, r->said_at, -1,
-					  SQLITE_STATIC);
-		else
-			sqlite3_bind_null(log->put, 5);
-		rc = sqlite3_step(log->put);
-		sqlite3_reset(log->put);
+		rc = sqlite3_step(q);
+		if (rc == SQLITE_ROW) {
+			layout = sqlite3_column_int(q, 0);
+			rc = SQLITE_OK;
+		}
+		sqlite3_finalize(q);
 	}
-	if (rc != SQLITE_DONE && rc != SQLITE_OK)
-		return avow_store_err(log, rc, "writing record_index", err);
+	_Static_assert(AVOW_TREE_LOW == 3, "the SQL below says 3");
+	if (rc == SQLITE_OK && layout < 2)
+		rc = sqlite3_exec(log->db,
+				  "DROP TABLE IF EXISTS record_index;"
+				  "DELETE FROM tree WHERE level < 3;"
+				  "PRAGMA user_version = 2;",
+				  NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		avow_status st = avow_store_err(log, rc, what, err);
+		sqlite3_exec(log->db, "ROLLBACK", NULL, NULL, NULL);
+		return st;
+	}
 	return AVOW_OK;
 }
 
 avow_status avow_log_reindex(avow_log *log, avow_error *err)
 {
-	sqlite3_stmt *q;
-	avow_status st = AVOW_OK;
+	sqlite3_stmt *q = NULL;
 	avow_frontier tf;
 	avow_tree_writer tw = {log, AVOW_OK, err};
-	int rc = sqlite3_exec(log->db,
-			      "BEGIN IMMEDIATE; DELETE FROM record_index;"
-			      " DELETE FROM tree;",
-			      NULL, NULL, NULL);
+	avow_status st =
+		avow_store_write_begin(log, "rebuilding table tree", err);
+	int rc;
 
-	if (rc != SQLITE_OK) {
-		st = avow_store_err(log, rc, "rebuilding record_index", err);
-		sqlite3_exec(log->db, "ROLLBACK", NULL, NULL, NULL);
+	if (st != AVOW_OK)
 		return st;
-	}
-	rc = sqlite3_prepare_v2(log->db,
-				"SELECT seq, data FROM records ORDER BY seq",
-				-1, &q, NULL);
-	if (rc != SQLITE_OK) {
-		st = avow_store_err(log, rc, "rebuilding record_index", err);
-		sqlite3_exec(log->db, "ROLLBACK", NULL, NULL, NULL);
-		return st;
-	}
+	rc = sqlite3_exec(log->db, "DELETE FROM tree", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(log->db,
+					"SELECT data FROM records ORDER BY seq",
+					-1, &q, NULL);
 	avow_frontier_init(&tf);
-	while (st == AVOW_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const uint8_t *d = sqlite3_column_blob(q, 1);
-		size_t n = (size_t)sqlite3_column_bytes(q, 1);
+	while (rc == SQLITE_OK && tw.st == AVOW_OK &&
+	       (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const uint8_t *d = sqlite3_column_blob(q, 0);
 		uint8_t leaf[32];
-		avow_index_row r;
-		cJSON *root = cJSON_ParseWithLength((const char *)d, n);
 
-		avow_leaf_hash(leaf, d ? d : (const uint8_t *)"", n);
-		avow_index_row_of(
-			&r, cJSON_GetObjectItemCaseSensitive(root, "entry"),
-			leaf);
-		st = avow_store_index_put(
-			log, (uint64_t)sqlite3_column_int64(q, 0), &r, err);
-		cJSON_Delete(root);
-		if (st == AVOW_OK) {
-			avow_frontier_add_nodes(&tf, leaf, avow_store_node_put,
-						&tw);
-			st = tw.st;
-		}
+		avow_leaf_hash(leaf, d ? d : (const uint8_t *)"",
+			       (size_t)sqlite3_column_bytes(q, 0));
+		avow_frontier_add_nodes(&tf, leaf, avow_store_node_put, &tw);
+		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(q);
-	if (st == AVOW_OK && rc != SQLITE_DONE)
-		st = avow_store_err(log, rc, "rebuilding record_index", err);
-	if (st == AVOW_OK) {
+	if (rc == SQLITE_DONE)
+		rc = SQLITE_OK;
+	st = tw.st;
+	if (st == AVOW_OK && rc == SQLITE_OK)
 		rc = sqlite3_exec(log->db, "COMMIT", NULL, NULL, NULL);
-		if (rc != SQLITE_OK)
-			st = avow_store_err(log, rc, "rebuilding record_index",
-					    err);
-	}
+	if (st == AVOW_OK && rc != SQLITE_OK)
+		st = avow_store_err(log, rc, "rebuilding table tree", err);
 	if (st != AVOW_OK)
 		sqlite3_exec(log->db, "ROLLBACK", NULL, NULL, NULL);
 	return st;
@@ -768,7 +670,7 @@ void avow_store_node_put(void *ctx, unsigned level, uint64_t idx,
 	uint64_t size = (idx + 1) << level; /* the tree size it completes */
 	int rc = SQLITE_OK;
 
-	if (w->st != AVOW_OK)
+	if (w->st != AVOW_OK || level < AVOW_TREE_LOW)
 		return;
 	if (log->nput == NULL)
 		rc = sqlite3_prepare_v2(log->db,
@@ -787,6 +689,43 @@ void avow_store_node_put(void *ctx, unsigned level, uint64_t idx,
 		w->st = avow_store_err(log, rc, "writing table tree", w->err);
 }
 
+/* A node below AVOW_TREE_LOW, from the records it covers (at most
+ * 2^(AVOW_TREE_LOW - 1) of them). */
+static avow_status node_of_records(avow_log *log, unsigned level, uint64_t idx,
+				   uint8_t out[32], avow_error *err)
+{
+	uint8_t l[32], r[32];
+	avow_status st;
+	int rc;
+
+	if (level > 0) {
+		st = node_of_records(log, level - 1, 2 * idx, l, err);
+		if (st == AVOW_OK)
+			st = node_of_records(log, level - 1, 2 * idx + 1, r,
+					     err);
+		if (st == AVOW_OK)
+			avow_node_hash(out, l, r);
+		return st;
+	}
+	sqlite3_reset(log->get);
+	sqlite3_bind_int64(log->get, 1, (sqlite3_int64)idx);
+	rc = sqlite3_step(log->get);
+	if (rc == SQLITE_ROW) {
+		const uint8_t *d = sqlite3_column_blob(log->get, 0);
+		avow_leaf_hash(out, d ? d : (const uint8_t *)"",
+			       (size_t)sqlite3_column_bytes(log->get, 0));
+	}
+	sqlite3_reset(log->get);
+	if (rc == SQLITE_DONE)
+		return avow_seterr(err, AVOW_ERR_CORRUPT,
+				   "%s: table records has no record %llu (run "
+				   "`avow verify`)",
+				   log->path, (unsigned long long)idx);
+	if (rc != SQLITE_ROW)
+		return avow_store_err(log, rc, "reading a record", err);
+	return AVOW_OK;
+}
+
 avow_status avow_store_node_read(void *ctx, unsigned level, uint64_t idx,
 				 uint8_t out[32], avow_error *err)
 {
@@ -794,6 +733,8 @@ avow_status avow_store_node_read(void *ctx, unsigned level, uint64_t idx,
 	uint64_t size = (idx + 1) << level; /* the tree size it completes */
 	int rc = SQLITE_OK;
 
+	if (level < AVOW_TREE_LOW)
+		return node_of_records(log, level, idx, out, err);
 	if (log->nget == NULL)
 		rc = sqlite3_prepare_v2(log->db,
 					"SELECT hash FROM tree WHERE size = ? "

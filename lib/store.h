@@ -23,7 +23,6 @@ struct avow_log {
 	char *path;
 	unsigned flags;
 	sqlite3_stmt *get;  /* SELECT data FROM records WHERE seq = ? */
-	sqlite3_stmt *put;  /* INSERT OR REPLACE INTO record_index ... */
 	sqlite3_stmt *nput; /* INSERT OR REPLACE INTO tree ... */
 	sqlite3_stmt *nget; /* SELECT hash FROM tree WHERE ... */
 	/* The saved audited state (lib/saved.c), when the caller keeps one:
@@ -48,25 +47,18 @@ avow_status avow_store_err(avow_log *log, int rc, const char *what,
 avow_status avow_store_fetch(void *ctx, uint64_t seq, avow_buf *out,
 			     avow_error *err);
 
-/* The row of record_index that a record implies: its type, leaf hash,
- * and the by and said_at of its body as recorded (NULL when absent).
- * The strings point into entry. */
-typedef struct {
-	const char *type;
-	const char *by;
-	const char *said_at;
-	const uint8_t *leaf;
-} avow_index_row;
+/* Table tree holds the nodes of this level and above; lower ones are
+ * hashed from the records when read (FORMAT.md (g)). */
+#define AVOW_TREE_LOW 3
 
-void avow_index_row_of(avow_index_row *r, const cJSON *entry,
-		       const uint8_t *leaf);
+/* BEGIN IMMEDIATE, bringing a log of table layout 1 to layout 2 in the
+ * same transaction; on failure, rolled back, and what names the step in
+ * the error. */
+avow_status avow_store_write_begin(avow_log *log, const char *what,
+				   avow_error *err);
 
-/* Write (or replace) the index row of record seq. */
-avow_status avow_store_index_put(avow_log *log, uint64_t seq,
-				 const avow_index_row *r, avow_error *err);
-
-/* Write (or replace) the tree node (level, idx); an avow_node_fn whose
- * ctx is a tree_writer. */
+/* Write (or replace) the tree node (level, idx), if it is stored (level
+ * AVOW_TREE_LOW or above); an avow_node_fn whose ctx is a tree_writer. */
 typedef struct {
 	avow_log *log;
 	avow_status st;
@@ -123,7 +115,6 @@ avow_status avow_indexer_open(avow_indexer **out, sqlite3 *db, avow_log *log,
 void avow_indexer_observe(void *ctx, const avow_accepted *a);
 int avow_indexer_failed(const avow_indexer *ix);
 int avow_indexer_changed(const avow_indexer *ix);
-void avow_indexer_chain(avow_indexer *ix, avow_observer_fn next, void *ctx);
 void avow_indexer_close(avow_indexer *ix);
 
 /* avow_audit_log with an observer of accepted records. */

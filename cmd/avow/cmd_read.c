@@ -48,7 +48,8 @@ const char usage_source[] =
 const char usage_reindex[] =
 	"usage: avow reindex\n"
 	"\n"
-	"Rebuild the log's derived index (record_index) from its records.\n";
+	"Rebuild the log's derived table (the stored Merkle tree) from its\n"
+	"records.\n";
 
 /* --------------------------------------------------------------------- */
 /* The model a report is built from                                      */

@@ -747,8 +747,12 @@ static void test_kept_state(void)
 	d[0] = draft(ACTOR("a4"), NULL, 0);
 	CHECK(avow_log_append(h1, k, d, 1, T0 + 4, NULL, &err) == AVOW_OK);
 	CHECK(count(h1) == 7);
-	/* the stored tree rewritten under the first handle */
-	CHECK(sql(path, "UPDATE tree SET hash = randomblob(32)") == SQLITE_OK);
+	/* a record rewritten under the first handle (7 records: no stored
+	 * tree node covers it, so its leaf hash is read from it) */
+	CHECK(sql(path,
+		  "DROP TRIGGER records_no_update;"
+		  "UPDATE records SET data = data || ' ' WHERE seq = 2") ==
+	      SQLITE_OK);
 	d[0] = draft(ACTOR("a5"), NULL, 0);
 	CHECK(avow_log_append(h1, k, d, 1, T0 + 5, NULL, &err) ==
 	      AVOW_ERR_AUDIT);
@@ -843,6 +847,117 @@ static void test_kept_saved_state(void)
 	avow_log_close(h1);
 	avow_log_close(h2);
 	avow_log_close(h3);
+	avow_key_free(k);
+}
+
+/* Roots and proofs read from a log (table tree holds the nodes of 8
+ * records or more; lower ones are hashed from the records) are the ones
+ * a whole tree in memory gives, for every size, index and old size. */
+static void test_stored_tree(void)
+{
+	enum { N = 45 };
+	avow_key *k = seed_key("tree", 0x62);
+	char path[128], id[16], json[8][160];
+	avow_log *log = NULL;
+	avow_memtree mt;
+	avow_draft d[8];
+	uint64_t n = 1, rows = 0;
+	int same_root = 1, same_inc = 1, same_cons = 1, ok = 1;
+
+	CHECK(avow_log_create(&log, path_in(path, sizeof path, "tree.db"),
+			      &err) == AVOW_OK);
+	if (log == NULL)
+		return;
+	CHECK(avow_log_init(log, k, "tree.example.org/log", "Tree", NULL, T0,
+			    &err) == AVOW_OK);
+	/* batches of 1 to 8, so that nodes are completed across appends */
+	for (size_t b = 1; n < N; b = b % 8 + 1) {
+		size_t m = N - n < b ? (size_t)(N - n) : b;
+		for (size_t j = 0; j < m; j++) {
+			snprintf(id, sizeof id, "a%llu",
+				 (unsigned long long)(n + j));
+			snprintf(json[j], sizeof json[j],
+				 "{\"type\":\"actor\",\"body\":{\"id\":"
+				 "\"%s\",\"name\":\"N\",\"kind\":"
+				 "\"person\"}}",
+				 id);
+			d[j] = draft(json[j], NULL, 0);
+		}
+		ok &= avow_log_append(log, k, d, m, T0, NULL, &err) == AVOW_OK;
+		n += m;
+	}
+	CHECK(ok && count(log) == N);
+	avow_memtree_init(&mt);
+	for (uint64_t i = 0; i < N; i++) {
+		char *rec = NULL;
+		size_t len = 0;
+		uint8_t leaf[32];
+
+		ok &= avow_log_record(log, i, &rec, &len, &err) == AVOW_OK;
+		avow_leaf_hash(leaf, (const uint8_t *)(rec ? rec : ""), len);
+		ok &= avow_memtree_add(&mt, leaf) == 0;
+		avow_free(rec);
+	}
+	CHECK(ok);
+	for (uint64_t size = 1; size <= N; size++) {
+		uint8_t got[32], want[32];
+		avow_inclusion gi, wi;
+		avow_consistency gc, wc;
+
+		same_root &= avow_log_root(log, size, got, &err) == AVOW_OK &&
+			     avow_tree_hash(avow_memtree_read, &mt, 0, size,
+					    want, &err) == AVOW_OK &&
+			     memcmp(got, want, 32) == 0;
+		for (uint64_t i = 0; i < size; i++) {
+			memset(&wi, 0, sizeof wi);
+			same_inc &=
+				avow_log_inclusion(log, i, size, &gi, &err) ==
+					AVOW_OK &&
+				avow_tree_inclusion(avow_memtree_read, &mt, i,
+						    size, &wi,
+						    &err) == AVOW_OK &&
+				gi.len == wi.len &&
+				memcmp(gi.proof, wi.proof, 32 * wi.len) == 0 &&
+				memcmp(gi.leaf_hash, mt.lv[0][i], 32) == 0;
+		}
+		for (uint64_t m = 1; m <= size; m++) {
+			memset(&wc, 0, sizeof wc);
+			same_cons &=
+				avow_log_consistency(log, m, size, &gc, &err) ==
+					AVOW_OK &&
+				avow_tree_consistency(avow_memtree_read, &mt, m,
+						      size, &wc,
+						      &err) == AVOW_OK &&
+				gc.len == wc.len &&
+				memcmp(gc.proof, wc.proof, 32 * wc.len) == 0;
+		}
+	}
+	CHECK(same_root);
+	CHECK(same_inc);
+	CHECK(same_cons);
+	avow_memtree_free(&mt);
+	avow_log_close(log);
+	/* one row per node of 8 records or more: 5 + 2 + 1 for 45 */
+	for (unsigned l = 3; l < 64; l++)
+		rows += (uint64_t)N >> l;
+	{
+		sqlite3 *db = NULL;
+		sqlite3_stmt *q = NULL;
+		long long got = -1, low = -1;
+
+		if (sqlite3_open(path, &db) == SQLITE_OK &&
+		    sqlite3_prepare_v2(db,
+				       "SELECT count(*), sum(level < 3) FROM "
+				       "tree",
+				       -1, &q, NULL) == SQLITE_OK &&
+		    sqlite3_step(q) == SQLITE_ROW) {
+			got = sqlite3_column_int64(q, 0);
+			low = sqlite3_column_int64(q, 1);
+		}
+		sqlite3_finalize(q);
+		sqlite3_close(db);
+		CHECK(got == (long long)rows && rows == 8 && low == 0);
+	}
 	avow_key_free(k);
 }
 
@@ -975,6 +1090,7 @@ static void cleanup(void)
 		"two.db",   "ro.db",	   "text.db",	  "empty.db",
 		"other.db", "appid.db",	   "v2.db",	  "bare.db",
 		"kept.db",  "kept2.db",	   "kept2.state", "kept2-whole.state",
+		"tree.db",
 	};
 	char p[160];
 
@@ -1004,6 +1120,7 @@ int main(void)
 	test_readonly();
 	test_kept_state();
 	test_kept_saved_state();
+	test_stored_tree();
 	test_not_logs();
 	cleanup();
 	return check_done("log");
