@@ -6,15 +6,20 @@
  * the audit would reject is ever written), and stored exactly as signed.
  *
  * Signing is sequential (each entry names the leaf hash of the record
- * before it), so a batch runs as three stages that overlap, each on its
- * own thread:
+ * before it), so a batch runs as three stages that overlap:
  *   make   parse a draft, resolve its target and write its signed message
  *          ("avow/v1/entry\n" and the canonical entry), leaving room for
  *          the hashes of records not signed yet: prev, and a target made
  *          earlier in this batch;
- *   sign   fill those in, sign, frame the record and hash it;
- *   store  (the calling thread) feed the record to the state machine, then
- *          insert it and the tree nodes it completes.
+ *   sign   (a thread of its own) fill those in, sign, frame the record and
+ *          hash it;
+ *   store  feed the record to the state machine, then insert it and
+ *          the tree nodes it completes.
+ * The calling thread makes and stores: whenever the next record to store
+ * is not signed yet, it makes another draft (up to LEAD ahead) instead of
+ * waiting. Signing is the slowest stage, so the signer gets a core to
+ * itself on a two-core machine, and never waits for a draft once the
+ * first is made.
  * Every stage stops at the first draft that fails anywhere. The error
  * reported is the one that making and checking the drafts one at a time,
  * then storing them, gives: the first draft that cannot be made or is
@@ -37,6 +42,7 @@
 #include <time.h>
 
 #define LEAD	   1024 /* drafts made ahead of the store stage, at most */
+#define AHEAD	   32	/* drafts made ahead of the signer, at least */
 #define KEEP	   256 /* stored records kept in memory for the state's reads */
 #define BURST	   16  /* signed records the store stage waits for at once */
 #define PREFIX_LEN 14  /* "avow/v1/entry\n" */
@@ -57,8 +63,7 @@ typedef struct {
 	slot *slots;	       /* records made so far */
 	atomic_size_t nsigned; /* slots signed and framed */
 	int oom;
-	int lines_sorted;     /* drafts' line numbers strictly increase */
-	pthread_mutex_t dbmu; /* log->db is used by one thread at a time */
+	int lines_sorted; /* drafts' line numbers strictly increase */
 } batch;
 
 static avow_status bfetch(void *ctx, uint64_t seq, avow_buf *out,
@@ -170,15 +175,16 @@ typedef struct {
 	const avow_draft *drafts;
 	size_t n;
 	int allow_genesis;
-	int lead;	   /* make waits for store (LEAD) */
+	cJSON *num; /* make's scratch number and buffer */
+	avow_buf scratch;
 	uint8_t prev0[32]; /* the leaf before the batch */
 	avow_buf mid;	   /* ,"signer":K,"time":T,"type": */
 	avow_buf sigs;	   /* ,"sigs":[{"key":K,"sig":" */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	atomic_size_t made, fed; /* drafts made, records fed (and stored) */
-	atomic_size_t limit;	 /* no stage goes past this draft */
-	atomic_size_t want_made, want_signed, want_fed; /* wake-up marks */
+	atomic_size_t made;  /* drafts made */
+	atomic_size_t limit; /* no stage goes past this draft */
+	atomic_size_t want_made, want_signed; /* wake-up marks */
 	atomic_int make_done, sign_done;
 	avow_status make_rc, sign_rc;
 	avow_error make_err, sign_err;
@@ -321,9 +327,7 @@ static avow_status resolve_target(flow *f, size_t i, cJSON *body, cJSON **hashp,
 		*tgt = (size_t)(s - b->base);
 		memcpy(h, hole_a, sizeof hole_a);
 	} else {
-		pthread_mutex_lock(&b->dbmu);
 		st = bfetch(b, s, scratch, err);
-		pthread_mutex_unlock(&b->dbmu);
 		if (st != AVOW_OK)
 			return st;
 		avow_leaf_hash(leaf, scratch->p, scratch->len);
@@ -489,36 +493,28 @@ static void stage_failed(flow *f, size_t i, avow_status rc, avow_error *errp,
 	stop_at(f, i);
 }
 
-static void *make_stage(void *arg)
+/* Make the next draft; 0 once the batch has stopped, or this one failed
+ * (and stopped it). */
+static int make_next(flow *f)
 {
-	flow *f = arg;
-	avow_buf scratch;
-	cJSON *num = cJSON_CreateNumber(0);
+	size_t i = atomic_load(&f->made);
+	avow_status rc;
 
-	avow_buf_init(&scratch);
-	for (size_t i = 0; i < f->n; i++) {
-		avow_status rc;
-
-		/* at most LEAD ahead; then wait for a quarter of it */
-		if (f->lead && i >= LEAD && atomic_load(&f->fed) <= i - LEAD)
-			await(f, &f->fed, &f->want_fed, i + 1 - LEAD + LEAD / 4,
-			      NULL, i);
-		if (atomic_load(&f->limit) <= i)
-			break;
-		rc = num == NULL ? avow_seterr(f->make_errp, AVOW_ERR_NOMEM,
-					       "out of memory")
-				 : make_one(f, i, num, &scratch, f->make_errp);
-		if (rc != AVOW_OK) {
-			stage_failed(f, i, rc, f->make_errp, &f->make_rc);
-			break;
-		}
-		publish(f, &f->made, &f->want_made, i + 1);
+	if (atomic_load(&f->limit) <= i)
+		return 0;
+	rc = f->num == NULL ? avow_seterr(f->make_errp, AVOW_ERR_NOMEM,
+					  "out of memory")
+			    : make_one(f, i, f->num, &f->scratch, f->make_errp);
+	if (rc != AVOW_OK) {
+		stage_failed(f, i, rc, f->make_errp, &f->make_rc);
+		return 0;
 	}
-	atomic_store(&f->make_done, 1);
-	wake_all(f);
-	cJSON_Delete(num);
-	avow_buf_free(&scratch);
-	return NULL;
+	publish(f, &f->made, &f->want_made, i + 1);
+	if (i + 1 == f->n) {
+		atomic_store(&f->make_done, 1);
+		wake_all(f);
+	}
+	return 1;
 }
 
 static void *sign_stage(void *arg)
@@ -561,8 +557,8 @@ static avow_status append(avow_log *log, const avow_key *key,
 	avow_status rc = AVOW_OK, irc = AVOW_OK;
 	avow_error ierr;
 	char ts[21];
-	int src, threads = 0;
-	pthread_t make_t, sign_t;
+	int src, thread = 0;
+	pthread_t sign_t;
 	size_t i;
 	avow_frontier tf;
 	avow_tree_writer tw = {log, AVOW_OK, err ? &ierr : NULL};
@@ -587,11 +583,11 @@ static avow_status append(avow_log *log, const avow_key *key,
 	b.log = log;
 	b.base = UINT64_MAX; /* while replaying, every record is stored */
 	b.slots = calloc(n, sizeof *b.slots);
-	b.dbmu = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
 	pl.mu = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
 	pl.cv = (pthread_cond_t)PTHREAD_COND_INITIALIZER;
 	avow_buf_init(&pl.mid);
 	avow_buf_init(&pl.sigs);
+	avow_buf_init(&pl.scratch);
 	if (b.slots == NULL)
 		return avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
 
@@ -707,12 +703,10 @@ static avow_status append(avow_log *log, const avow_key *key,
 	pl.make_errp = err ? &pl.make_err : NULL;
 	pl.sign_errp = err ? &pl.sign_err : NULL;
 	atomic_init(&pl.made, 0);
-	atomic_init(&pl.fed, 0);
 	atomic_init(&b.nsigned, 0);
 	atomic_init(&pl.limit, n);
 	atomic_init(&pl.want_made, SIZE_MAX);
 	atomic_init(&pl.want_signed, SIZE_MAX);
-	atomic_init(&pl.want_fed, SIZE_MAX);
 	atomic_init(&pl.make_done, 0);
 	atomic_init(&pl.sign_done, 0);
 
@@ -722,20 +716,14 @@ static avow_status append(avow_log *log, const avow_key *key,
 	if (src != SQLITE_OK)
 		irc = avow_store_err(log, src, "appending", err ? &ierr : NULL);
 
-	/* Start the stages: with no thread for the signer, everything runs
-	 * here one stage after the other; with no thread for make, make runs
-	 * here first, all of it. */
+	pl.num = cJSON_CreateNumber(0); /* make_next reports it missing */
+	/* Start the signer; with no thread for it, everything is made and
+	 * signed here first. */
 	if (n > 1 && pthread_create(&sign_t, NULL, sign_stage, &pl) == 0) {
-		threads = 1;
-		pl.lead = 1;
-		if (pthread_create(&make_t, NULL, make_stage, &pl) == 0) {
-			threads = 2;
-		} else {
-			pl.lead = 0;
-			make_stage(&pl);
-		}
+		thread = 1;
 	} else {
-		make_stage(&pl);
+		while (make_next(&pl))
+			;
 		sign_stage(&pl);
 	}
 
@@ -747,6 +735,15 @@ static avow_status append(avow_log *log, const avow_key *key,
 		avow_failure fail;
 		char lb[32];
 
+		/* Keep the signer AHEAD drafts ahead; until record i is
+		 * signed, make more, up to LEAD ahead of it. */
+		while (atomic_load(&pl.made) < n &&
+		       atomic_load(&pl.made) < i + LEAD &&
+		       (atomic_load(&b.nsigned) <= i ||
+			atomic_load(&pl.made) <
+				atomic_load(&b.nsigned) + AHEAD) &&
+		       make_next(&pl))
+			;
 		if (atomic_load(&b.nsigned) <= i)
 			await(&pl, &b.nsigned, &pl.want_signed, thr,
 			      &pl.sign_done, i);
@@ -755,7 +752,6 @@ static avow_status append(avow_log *log, const avow_key *key,
 		memset(&hint, 0, sizeof hint);
 		hint.have_leaf = 1;
 		memcpy(hint.leaf, sl->leaf, 32);
-		pthread_mutex_lock(&b.dbmu);
 		if (avow_state_feed_hint(st, sl->buf.p, sl->buf.len,
 					 AVOW_FEED_TRUSTED, &hint,
 					 &fail) != AVOW_OK) {
@@ -769,7 +765,6 @@ static avow_status append(avow_log *log, const avow_key *key,
 			rc = avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
 		}
 		if (rc != AVOW_OK) {
-			pthread_mutex_unlock(&b.dbmu);
 			if (!b.oom)
 				avow_errprefix(err, rc, "%s: ",
 					       label_of(&drafts[i], lb, i));
@@ -796,18 +791,14 @@ static avow_status append(avow_log *log, const avow_key *key,
 				irc = tw.st;
 			}
 		}
-		pthread_mutex_unlock(&b.dbmu);
 		/* a stored record is read back from the log when needed */
 		if (irc == AVOW_OK && i >= KEEP)
 			avow_buf_free(&b.slots[i - KEEP].buf);
-		publish(&pl, &pl.fed, &pl.want_fed, i + 1);
 	}
 	if (rc == AVOW_OK && i < n)
 		stop_at(&pl, i); /* (make or sign failed at i) */
-	if (threads >= 1)
+	if (thread)
 		pthread_join(sign_t, NULL);
-	if (threads >= 2)
-		pthread_join(make_t, NULL);
 	if (rc == AVOW_OK && pl.sign_rc != AVOW_OK) {
 		rc = pl.sign_rc;
 		if (err != NULL)
@@ -866,6 +857,8 @@ out:
 	free(b.slots);
 	avow_buf_free(&pl.mid);
 	avow_buf_free(&pl.sigs);
+	avow_buf_free(&pl.scratch);
+	cJSON_Delete(pl.num);
 	return rc;
 }
 
