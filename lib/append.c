@@ -54,6 +54,11 @@ typedef struct {
 	size_t prev_at; /* where prev's base64 goes in buf, or 0 */
 	size_t tgt_at;	/* where the target's hash goes, or 0 */
 	size_t tgt;	/* the slot of that target */
+	/* The leaf hash begun by make, so that the signer hashes less:
+	 * 0x00, "{\"entry\":" and the entry up to its first hole, the
+	 * `hashed` bytes of buf after PREFIX_LEN. */
+	crypto_hash_sha256_state lh;
+	size_t hashed;
 	uint8_t leaf[32];
 } slot;
 
@@ -438,6 +443,17 @@ static avow_status make_one(flow *f, size_t i, cJSON *num, avow_buf *scratch,
 	avow_json_canon(m, type);
 	avow_buf_adds(m, ",\"v\":1}");
 	cJSON_Delete(root);
+	if (!m->oom) {
+		size_t hole = sl->tgt_at    ? sl->tgt_at
+			      : sl->prev_at ? sl->prev_at
+					    : m->len;
+		sl->hashed = hole - PREFIX_LEN;
+		crypto_hash_sha256_init(&sl->lh);
+		crypto_hash_sha256_update(&sl->lh,
+					  (const uint8_t *)"\0{\"entry\":", 10);
+		crypto_hash_sha256_update(&sl->lh, m->p + PREFIX_LEN,
+					  sl->hashed);
+	}
 	/* room for the record, so that the signer does not allocate */
 	avow_buf_reserve(m, f->sigs.len + AVOW_B64_LEN(AVOW_SIG_BYTES) + 8);
 	if (m->oom)
@@ -477,7 +493,10 @@ static avow_status sign_one(flow *f, size_t i, avow_error *err)
 	avow_buf_adds(m, "\"}]}");
 	if (m->oom)
 		return avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
-	avow_leaf_hash(sl->leaf, m->p, m->len);
+	/* the leaf hash of the record: the rest after make's part */
+	crypto_hash_sha256_update(&sl->lh, m->p + 9 + sl->hashed,
+				  m->len - 9 - sl->hashed);
+	crypto_hash_sha256_final(&sl->lh, sl->leaf);
 	return AVOW_OK;
 }
 
