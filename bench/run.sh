@@ -16,6 +16,9 @@
 # number of runs of the harness's figures (default 3; 1 at 1,000,000);
 # AVOW_BENCH_CLI_LIMIT the seconds after which a command-line tool is
 # stopped and reported as "> LIMIT s" (default 30 quick, 900 full);
+# AVOW_BENCH_CLI_RUNS the runs of each command-line figure, the median
+# reported (default 3; 1 for the first command on a log, and for the
+# whole-log commands, avow-verify and --no-saved-state, from 1,000,000);
 # AVOW_BENCH_SIGNER=genesis makes logs whose genesis key signs every
 # record (default recorder: an enrolled recorder key signs the statements,
 # as in the README).
@@ -41,6 +44,10 @@ full)
 	;;
 esac
 runs=${AVOW_BENCH_RUNS:-3}
+cli_runs=${AVOW_BENCH_CLI_RUNS:-3}
+case $cli_runs in
+'' | *[!0-9]* | 0) echo "bench: AVOW_BENCH_CLI_RUNS must be a positive number" >&2; exit 2 ;;
+esac
 signer_mode=${AVOW_BENCH_SIGNER:-recorder}
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -89,8 +96,9 @@ echo "bench: harness, sizes $sizes, $runs runs (progress below)" >&2
 	--signer "$signer_mode" --workdir "$work" --data "$tsv" >>"$out"
 harness_end=$(date +%s)
 
-# 2. the command-line tools on the same logs: one run each, wall time
-# and peak RSS (avow-bench exec is the stopwatch)
+# 2. the command-line tools on the same logs: wall time and peak RSS
+# (avow-bench exec is the stopwatch), cli_runs runs of each, every run a
+# row of $cli; the table gives the median run
 export SOURCE_DATE_EPOCH=1695081600
 unset AVOW_KEY AVOW_PASSPHRASE
 key=$work/bench.key       # the admin (genesis) key: checkpoints
@@ -112,6 +120,7 @@ state_of() {
 
 # t N METRIC COMMAND...: run COMMAND (its output to $tmp/stdout), record
 # "N METRIC wall_s rss_kib status cpu_s"
+# trun R N METRIC COMMAND...: the same, R times
 t() {
 	n=$1 metric=$2
 	shift 2
@@ -126,6 +135,14 @@ t() {
 	fi
 	printf '%s\t%s\t%s\n' "$n" "$metric" "$(cat "$tmp/exec")" >>"$cli"
 }
+trun() {
+	r=$1
+	shift
+	while [ "$r" -gt 0 ]; do
+		t "$@"
+		r=$((r - 1))
+	done
+}
 
 for n in $(echo "$sizes" | tr ',' ' '); do
 	log=$work/log-$n.db
@@ -136,49 +153,70 @@ for n in $(echo "$sizes" | tr ',' ' '); do
 	half=$((n / 20 * 10))
 	claim=$((half + 10 + seq0))
 	word=$(printf 's%07d' $((half + 10)))
+	# whole-log commands: once at a million records (about 40 s each)
+	big=$cli_runs
+	[ "$n" -ge 1000000 ] && big=1
 	t "$n" state_build "$avow" --log "$log" report --claim "$claim"
-	t "$n" verify_log "$verify" --log "$log" --quiet
-	t "$n" verify_bundle "$verify" --bundle "$work/bundle-$n.txt" --quiet
-	t "$n" checkpoint "$avow" --log "$log" --key "$key" checkpoint -o "$tmp/cp.txt"
-	t "$n" prove "$avow" --log "$log" prove "$half" --checkpoint "$tmp/cp.txt" -o "$tmp/proof.json"
-	t "$n" inclusion_check "$verify" inclusion "$tmp/proof.json" --verifier-key "$vk" --origin "$origin"
-	t "$n" report_claim "$avow" --log "$log" report --claim "$claim"
-	t "$n" search "$avow" --log "$log" search "$word"
-	t "$n" actor_page "$avow" --log "$log" report --actor actor-a --limit 100 --offset $((n / 4))
+	trun "$big" "$n" verify_log "$verify" --log "$log" --quiet
+	trun "$big" "$n" verify_bundle "$verify" --bundle "$work/bundle-$n.txt" --quiet
+	trun "$cli_runs" "$n" checkpoint "$avow" --log "$log" --key "$key" checkpoint -o "$tmp/cp.txt"
+	trun "$cli_runs" "$n" prove "$avow" --log "$log" prove "$half" --checkpoint "$tmp/cp.txt" -o "$tmp/proof.json"
+	trun "$cli_runs" "$n" inclusion_check "$verify" inclusion "$tmp/proof.json" --verifier-key "$vk" --origin "$origin"
+	trun "$cli_runs" "$n" report_claim "$avow" --log "$log" report --claim "$claim"
+	trun "$cli_runs" "$n" search "$avow" --log "$log" search "$word"
+	trun "$cli_runs" "$n" actor_page "$avow" --log "$log" report --actor actor-a --limit 100 --offset $((n / 4))
 	# the same page by --after: the statement before it names it
 	after=$("$avow" --log "$log" report --actor actor-a --limit 1 \
 		--offset $((n / 4 - 1)) --format json 2>/dev/null |
 		grep -o '"next_after":[0-9]*' | cut -d: -f2)
-	t "$n" actor_after "$avow" --log "$log" report --actor actor-a --limit 100 --after "${after:-0}"
-	t "$n" report_claim_full "$avow" --log "$log" --no-saved-state report --claim "$claim"
+	trun "$cli_runs" "$n" actor_after "$avow" --log "$log" report --actor actor-a --limit 100 --after "${after:-0}"
+	trun "$big" "$n" report_claim_full "$avow" --log "$log" --no-saved-state report --claim "$claim"
 	rm -f "$tmp"/cp.txt "$tmp"/proof.json
-	# appends go to a copy: the logs stay N records long
-	cp "$log" "$tmp/copy.db"
-	cp "$(state_of "$log")" "$(state_of "$tmp/copy.db")"
-	# (else the append's first fsync writes out the whole copy)
-	sync
-	t "$n" append_extra "$avow" --log "$tmp/copy.db" --key "$signer" append "$work/extra-10000.jsonl"
-	t "$n" claim "$avow" --log "$tmp/copy.db" --key "$signer" claim --by actor-a \
-		--text "One more statement." --paraphrase --said-at 2023-09 --title "Benchmark source"
-	rm -f "$tmp"/copy.db*
-	if [ -f "$work/drafts-$n.jsonl" ]; then
-		cp "$work/base.db" "$tmp/fresh.db"
+	r=0
+	while [ "$r" -lt "$cli_runs" ]; do
+		r=$((r + 1))
+		# appends go to a fresh copy: the logs stay N records long
+		cp "$log" "$tmp/copy.db"
+		cp "$(state_of "$log")" "$(state_of "$tmp/copy.db")"
+		# (else the append's first fsync writes out the whole copy)
 		sync
-		t "$n" append_fresh "$avow" --log "$tmp/fresh.db" --key "$signer" append "$work/drafts-$n.jsonl"
-		rm -f "$tmp"/fresh.db*
-	fi
+		t "$n" append_extra "$avow" --log "$tmp/copy.db" --key "$signer" append "$work/extra-10000.jsonl"
+		t "$n" claim "$avow" --log "$tmp/copy.db" --key "$signer" claim --by actor-a \
+			--text "One more statement." --paraphrase --said-at 2023-09 --title "Benchmark source"
+		rm -f "$tmp"/copy.db* "$(state_of "$tmp/copy.db")"
+		if [ -f "$work/drafts-$n.jsonl" ]; then
+			cp "$work/base.db" "$tmp/fresh.db"
+			sync
+			t "$n" append_fresh "$avow" --log "$tmp/fresh.db" --key "$signer" append "$work/drafts-$n.jsonl"
+			rm -f "$tmp"/fresh.db* "$(state_of "$tmp/fresh.db")"
+		fi
+	done
 done
 end=$(date +%s)
 
 # 3. the table of the command-line figures, and their data
-awk -F'\t' -v tsv="$tsv" -v seq0="$seq0" '
+awk -F'\t' -v tsv="$tsv" -v seq0="$seq0" -v runs="$cli_runs" '
 FNR == NR { base[$2] = $3; next }         # the harness data: baselines at N=0
 {
 	split($3, f, " ")
-	n = $1 + 0; m = $2; wall[m, n] = f[1]; rss[m, n] = f[2] / 1024; st[m, n] = f[3]
-	cpu[m, n] = f[4]
+	n = $1 + 0; m = $2
+	# every run of (m, n), in order of wall time: the median is the
+	# middle one (the lower of two); a failed or stopped run is shown
+	k = cnt[m, n]++
+	while (k > 0 && W[m, n, k - 1] > f[1] + 0) {
+		W[m, n, k] = W[m, n, k - 1]; R[m, n, k] = R[m, n, k - 1]
+		S[m, n, k] = S[m, n, k - 1]; C[m, n, k] = C[m, n, k - 1]
+		k--
+	}
+	W[m, n, k] = f[1] + 0; R[m, n, k] = f[2] / 1024; S[m, n, k] = f[3]; C[m, n, k] = f[4]
+	if (f[3] != 0) bad[m, n] = f[3] " " f[1]
 	if (!(n in seen)) { seen[n] = 1; ns++; N[ns] = n }
 	if (!(m in mseen)) { mseen[m] = 1; nm++; M[nm] = m }
+}
+function pick(m, n,   k, b) {
+	k = int((cnt[m, n] - 1) / 2)
+	wall[m, n] = W[m, n, k]; rss[m, n] = R[m, n, k]; st[m, n] = S[m, n, k]; cpu[m, n] = C[m, n, k]
+	if ((m, n) in bad) { split(bad[m, n], b, " "); st[m, n] = b[1]; wall[m, n] = b[2] }
 }
 function num(v,   s, r) {
 	if (v >= 1000) {
@@ -189,6 +227,9 @@ function num(v,   s, r) {
 	return v >= 10 ? sprintf("%.1f", v) : sprintf("%.2f", v)
 }
 END {
+	for (j = 1; j <= nm; j++)
+		for (i = 1; i <= ns; i++)
+			if (cnt[M[j], N[i]] > 0) pick(M[j], N[i])
 	label["state_build"] = "first command: audit, save state + index"
 	label["report_claim_full"] = "avow report --claim (--no-saved-state)"
 	label["actor_page"] = "avow report --actor A (100 at offset N/4)"
@@ -203,8 +244,9 @@ END {
 	label["append_extra"] = "avow append (10,000 lines onto the log)"
 	label["claim"] = "avow claim (one record)"
 	label["append_fresh"] = "avow append (all N lines, new log)"
-	printf "\nCommand-line tools on the same logs (one run each; wall time, peak RSS;\n"
-	printf "\"> T s\": stopped after T seconds)\n"
+	printf "\nCommand-line tools on the same logs (wall time and peak RSS of the median of\n"
+	printf "%d runs; one run of the first command, and of the whole-log commands at\n", runs
+	printf "1,000,000 records; \"> T s\": stopped after T seconds)\n"
 	printf "  %-40s", ""
 	for (i = 1; i <= ns; i++) printf " %16s", num(N[i])
 	printf "\n"
