@@ -87,6 +87,14 @@ marker() {
 	sq "$1" "SELECT count(*), coalesce(min(seq), -1), coalesce(max(seq), -1) FROM records WHERE instr(CAST(data AS TEXT), '\"text\":\"kb=$2/') > 0;"
 }
 
+# snapshot DB K: "total|count|min|max", the log's records and marker K's,
+# read in one transaction. Two queries would race WAL recovery: with the
+# readers of phase 2 holding the log open, a batch killed after its commit
+# frame can surface between them, counted by one and not by the other.
+snapshot() {
+	sq "$1" "SELECT (SELECT count(*) FROM records), count(*), coalesce(min(seq), -1), coalesce(max(seq), -1) FROM records WHERE instr(CAST(data AS TEXT), '\"text\":\"kb=$2/') > 0;"
+}
+
 # batch_counts DB: "K count" for every batch marker in DB.
 batch_counts() {
 	sq -separator ' ' "$1" "SELECT substr(t, 1, instr(t, '/') - 1), count(*) FROM (SELECT substr(CAST(data AS TEXT), instr(CAST(data AS TEXT), '\"text\":\"kb=') + 11) AS t FROM records WHERE instr(CAST(data AS TEXT), '\"text\":\"kb=') > 0) GROUP BY 1 ORDER BY CAST(substr(t, 1, instr(t, '/') - 1) AS INTEGER);"
@@ -166,8 +174,9 @@ phase() {
 			echo "$k $n" >>"$T/committed"
 			expect=$((expect + n))
 			settle
-			after=$(count "$L")
-			m=$(marker "$L" "$k")
+			m=$(snapshot "$L" "$k")
+			after=${m%%|*}
+			m=${m#*|}
 			lo=${m#*|}
 			lo=${lo%|*}
 			if [ "$after" = "$expect" ] && [ "${m%%|*}" = "$n" ] &&
@@ -211,10 +220,11 @@ phase() {
 		kills=$((kills + 1))
 		walw=0
 		[ -s "$L-wal" ] && [ "$L-wal" -nt "$T/stamp" ] && walw=1
-		m=$(marker "$L" "$k")
-		delta=${m%%|*} # this batch's records (others may surface)
 		settle
-		after=$(count "$L")
+		m=$(snapshot "$L" "$k")
+		after=${m%%|*}
+		m=${m#*|}
+		delta=${m%%|*} # this batch's records (others may surface)
 		what="kill $kills (batch $k, $n lines, ${delay} of ~${D} ms)"
 		if [ "$aim" -eq 1 ]; then
 			what="kill $kills aimed at the commit (batch $k, $n lines, at ${delay} of ~${D} ms)"
