@@ -833,6 +833,14 @@ static avow_status append(avow_log *log, const avow_key *key,
 	} else if (rc == AVOW_OK && i < n) {
 		rc = avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
 	}
+	/* A chunk of the saved state that could not be read made its
+	 * records look failed: whatever was decided with it does not hold. */
+	if (saved && avow_state_lazy_failed(st))
+		rc = avow_seterr(err, AVOW_ERR_IO,
+				 "%s: a chunk of the saved state cannot be "
+				 "read; nothing was appended (use "
+				 "--no-saved-state, or remove that file)",
+				 log->saved_path);
 	if (rc != AVOW_OK) {
 		rollback(log, rc);
 		goto out;
@@ -853,9 +861,10 @@ static avow_status append(avow_log *log, const avow_key *key,
 			AVOW_OK &&
 		saved;
 	sdb = NULL;
-	if (log->saved_path == NULL || saved) {
+	if (log->saved_path == NULL || (saved && !avow_state_partial(st))) {
 		/* Keep the state for the next append through this handle (with
-		 * a saved state: as saved, trusted_size records). */
+		 * a saved state: as saved, trusted_size records, and whole:
+		 * the file it was read from lazily is closed). */
 		avow_state_set_fetch(st, avow_saved_fetch, log);
 		avow_state_observe(st, NULL, NULL);
 		if (log->saved_path == NULL) {

@@ -194,6 +194,32 @@ static int genesis_leaf(avow_log *log, uint8_t out[32])
 	return ok ? 0 : -1;
 }
 
+/* Chunk c of the state being loaded, from the saved file (an
+ * avow_chunk_fn; ctx is the log, whose chunk_q is open on that file). */
+static int read_chunk(void *ctx, uint64_t c, const uint8_t **p, size_t *len)
+{
+	avow_log *log = ctx;
+	sqlite3_stmt *q = log->chunk_q;
+
+	if (q == NULL)
+		return -1;
+	sqlite3_reset(q);
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)c);
+	if (sqlite3_step(q) != SQLITE_ROW)
+		return -1;
+	*p = sqlite3_column_blob(q, 0);
+	*len = (size_t)sqlite3_column_bytes(q, 0);
+	return 0;
+}
+
+/* Close the saved file: after this no chunk can be read from it. */
+static void close_saved(avow_log *log, sqlite3 *db)
+{
+	sqlite3_finalize(log->chunk_q);
+	log->chunk_q = NULL;
+	sqlite3_close(db);
+}
+
 /* How many records the chunks in db can hold (9 bytes each): a state
  * whose rest claims more is not allocated for. */
 static uint64_t chunk_records(sqlite3 *db)
@@ -256,18 +282,38 @@ static avow_status load(avow_log *log, sqlite3 *db, avow_state **st,
 	sqlite3_finalize(q);
 	avow_state_free(kept);
 	q = NULL;
+	/* The chunks are read as records in them are needed (at a million
+	 * records, reading them all is 12 MiB of fresh memory, most of an
+	 * append's load): here, only that each is there and of its size. */
 	if (*st != NULL && fresh &&
-	    sqlite3_prepare_v2(db, "SELECT chunk, data FROM saved_chunk", -1,
-			       &q, NULL) != SQLITE_OK) {
+	    (sqlite3_prepare_v2(db,
+				"SELECT chunk, length(data) FROM saved_chunk"
+				" ORDER BY chunk",
+				-1, &q, NULL) != SQLITE_OK ||
+	     (log->chunk_q == NULL &&
+	      sqlite3_prepare_v2(db,
+				 "SELECT data FROM saved_chunk WHERE chunk = ?",
+				 -1, &log->chunk_q, NULL) != SQLITE_OK))) {
+		sqlite3_finalize(q);
 		avow_state_free(*st);
+		*st = NULL;
 		return sdb_err(log, db, "reading the saved state", err);
 	}
-	while (*st != NULL && fresh && sqlite3_step(q) == SQLITE_ROW) {
-		const void *p = sqlite3_column_blob(q, 1);
-		if (avow_state_load_chunk(
-			    *st, (uint64_t)sqlite3_column_int64(q, 0),
-			    p ? p : "", (size_t)sqlite3_column_bytes(q, 1)) < 0)
-			break;
+	if (*st != NULL && fresh) {
+		uint64_t c = 0;
+		int ok = 1;
+		while (ok && sqlite3_step(q) == SQLITE_ROW) {
+			ok = (uint64_t)sqlite3_column_int64(q, 0) == c &&
+			     avow_state_chunk_fits(
+				     *st, c,
+				     (size_t)sqlite3_column_int64(q, 1));
+			c++;
+		}
+		if (!ok || c != avow_state_chunks(*st) ||
+		    avow_state_lazy(*st, read_chunk, log) < 0) {
+			avow_state_free(*st);
+			*st = NULL;
+		}
 	}
 	sqlite3_finalize(q);
 	if (*st == NULL || (fresh && !avow_state_load_done(*st)) ||
@@ -351,9 +397,10 @@ avow_status avow_saved_close(avow_log *log, sqlite3 *db, avow_state *st,
 
 	if (db == NULL)
 		return AVOW_OK;
-	if (st == NULL || avow_state_count(st) == 0 || genesis_leaf(log, g)) {
+	if (st == NULL || avow_state_count(st) == 0 ||
+	    avow_state_lazy_failed(st) || genesis_leaf(log, g)) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		sqlite3_close(db);
+		close_saved(log, db);
 		return AVOW_OK;
 	}
 	avow_buf_init(&blob);
@@ -386,7 +433,7 @@ avow_status avow_saved_close(avow_log *log, sqlite3 *db, avow_state *st,
 		log->trusted_size = avow_state_count(st);
 		memcpy(log->trusted_root, root, 32);
 	}
-	sqlite3_close(db);
+	close_saved(log, db);
 	return rc;
 }
 
@@ -400,7 +447,7 @@ avow_status avow_saved_begin(avow_log *log, sqlite3 **db, avow_state **st,
 		rc = load(log, *db, st, err);
 	if (rc != AVOW_OK && *db != NULL) {
 		sqlite3_exec(*db, "ROLLBACK", NULL, NULL, NULL);
-		sqlite3_close(*db);
+		close_saved(log, *db);
 		*db = NULL;
 	}
 	return rc;
@@ -443,6 +490,14 @@ avow_status avow_saved_audit(avow_log *log, const avow_audit_options *o,
 				 log->saved_path, sqlite3_errmsg(db));
 	moved = avow_indexer_changed(ix);
 	avow_indexer_close(ix);
+	/* The audit's state outlives the saved file: read the rest of it. */
+	if (rc == AVOW_OK && *out != NULL &&
+	    avow_state_load_rest(avow_audit_state(*out)) < 0)
+		rc = avow_seterr(err, AVOW_ERR_IO,
+				 "%s: a chunk of the saved state cannot be "
+				 "read (%s); use --no-saved-state, or remove "
+				 "that file",
+				 log->saved_path, sqlite3_errmsg(db));
 	if (*out != NULL)
 		avow_state_set_fetch(avow_audit_state(*out), avow_saved_fetch,
 				     log);

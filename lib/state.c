@@ -91,6 +91,14 @@ struct avow_state {
 	uint64_t clean_n;
 	uint8_t *dirty;
 	size_t dirty_cap;
+	/* A state loaded lazily (avow_state_lazy): lazy[c] is 1 while chunk
+	 * c of the lazy_n saved ones is still to be read through chunk_fn;
+	 * lazy[lazy_n] is 1 once one could not be. A read of a record's part
+	 * reads its chunk first (need()). */
+	uint8_t *lazy;
+	uint64_t lazy_n, lazy_recs; /* chunks and records when loaded */
+	avow_chunk_fn chunk_fn;
+	void *chunk_ctx;
 	uint64_t loaded;
 
 	struct key *keys;
@@ -238,6 +246,7 @@ void avow_state_free(avow_state *st)
 			cJSON_Delete(amended_body(val));
 	}
 	free(st->dirty);
+	free(st->lazy);
 	avow_map_free(&st->amended);
 	avow_map_free(&st->key_by_id);
 	avow_map_free(&st->key_by_pk);
@@ -294,9 +303,52 @@ uint64_t avow_state_type_count(const avow_state *st, int type)
 	return type > 0 && type < AVOW_T_COUNT ? st->type_count[type] : 0;
 }
 
+static int decode_chunk(const avow_state *st, uint64_t n, uint64_t c,
+			const uint8_t *p, size_t len);
+
+/* Read chunk c of a lazily loaded state. The state is const to its
+ * readers; what changes here is behind its pointers (recs, lazy). */
+static void lazy_load(const avow_state *st, uint64_t c)
+{
+	const uint8_t *p = NULL;
+	size_t len = 0;
+
+	st->lazy[c] = 0;
+	if (st->chunk_fn == NULL ||
+	    st->chunk_fn(st->chunk_ctx, c, &p, &len) != 0 ||
+	    decode_chunk(st, st->lazy_recs, c, p, len) < 0)
+		st->lazy[st->lazy_n] = 1;
+}
+
+/* Make record seq's part of st readable. */
+static inline void need(const avow_state *st, uint64_t seq)
+{
+	uint64_t c = seq / AVOW_STATE_CHUNK;
+
+	if (st->lazy != NULL && c < st->lazy_n && st->lazy[c])
+		lazy_load(st, c);
+}
+
 int avow_state_type_of(const avow_state *st, uint64_t seq)
 {
-	return seq < st->n ? st->recs[seq].type : AVOW_T_NONE;
+	if (seq >= st->n)
+		return AVOW_T_NONE;
+	need(st, seq);
+	return st->recs[seq].type;
+}
+
+/* The responses to statement seq, as a list: the first, and the next
+ * after response r - 1 (seq + 1 numbering; 0 ends it). */
+static uint32_t first_resp_of(const avow_state *st, uint64_t seq)
+{
+	need(st, seq);
+	return st->recs[seq].first_resp;
+}
+
+static uint32_t next_sib_of(const avow_state *st, uint64_t seq)
+{
+	need(st, seq);
+	return st->recs[seq].next_sib;
 }
 
 /* Chunk c of the per-record array changed since it was saved. */
@@ -862,7 +914,7 @@ static int vtarget(vctx *v, const cJSON *n, const char *path, uint64_t *tseq)
 	join(p, sizeof p, path, "hash");
 	if (!vb64(v, get(n, "hash"), p, want, 32, "body"))
 		return 0;
-	if (v->st->recs[s].type == AVOW_T_NONE)
+	if (avow_state_type_of(v->st, s) == AVOW_T_NONE)
 		return bad(v, "body", "%s: record %lld failed its audit", path,
 			   (long long)s);
 	if (v->st->fetch == NULL || v->st->fetch(v->st->fetch_ctx, (uint64_t)s,
@@ -1042,7 +1094,7 @@ static int vstatement(vctx *v, const cJSON *b, const char *path, int type,
 		}
 		if (!vtarget(v, get(b, "target"), P("target"), tseq))
 			return 0;
-		tt = v->st->recs[*tseq].type;
+		tt = avow_state_type_of(v->st, *tseq);
 		if (tt != AVOW_T_CLAIM && tt != AVOW_T_RESPONSE)
 			return bad(v, "body",
 				   "%s.target: record %llu is a %s, not a "
@@ -1293,7 +1345,7 @@ static int vamend(vctx *v, const cJSON *b, uint64_t *tseq, cJSON **newbody)
 		return 0;
 	if (!vstr(v, get(b, "reason"), "body.reason", S_FREE))
 		return 0;
-	tt = v->st->recs[*tseq].type;
+	tt = avow_state_type_of(v->st, *tseq);
 	if (tt != AVOW_T_ACTOR && tt != AVOW_T_CLAIM && tt != AVOW_T_RESPONSE)
 		return bad(v, "body",
 			   "body.target: record %llu is a %s entry; only "
@@ -1447,10 +1499,11 @@ static int rewarn(avow_state *st, uint64_t seq, const cJSON *b, int64_t time,
 	unsigned w = self_warnings(b, time);
 	int failed = 0;
 
-	if (st->recs[seq].type == AVOW_T_RESPONSE &&
-	    before_target(st, b, err, &failed))
+	int type = avow_state_type_of(st, seq);
+
+	if (type == AVOW_T_RESPONSE && before_target(st, b, err, &failed))
 		w |= W_BEFORE_TARGET;
-	else if (st->recs[seq].type == AVOW_T_RESPONSE && failed)
+	else if (type == AVOW_T_RESPONSE && failed)
 		return -1;
 	return set_warn(st, seq, w);
 }
@@ -1463,8 +1516,8 @@ static int rewarn_amended(avow_state *st, uint64_t t, const cJSON *body,
 
 	if (time < 0 || rewarn(st, t, body, time, err) < 0)
 		return -1;
-	for (uint32_t r = st->recs[t].first_resp; r != 0;
-	     r = st->recs[r - 1].next_sib) {
+	for (uint32_t r = first_resp_of(st, t); r != 0;
+	     r = next_sib_of(st, r - 1)) {
 		cJSON *rb;
 		uint64_t *w = avow_map_geti(&st->warn, r - 1);
 		unsigned bits =
@@ -1880,6 +1933,7 @@ static int apply(avow_state *st, uint64_t seq, checked *c, avow_error *err)
 		break;
 	case AVOW_T_RESPONSE: {
 		uint64_t t = c->tseq;
+		need(st, t);
 		st->recs[seq].next_sib = st->recs[t].first_resp;
 		st->recs[t].first_resp = (uint32_t)(seq + 1);
 		if (t < st->clean_n && mark_dirty(st, t / AVOW_STATE_CHUNK) < 0)
@@ -1895,7 +1949,7 @@ static int apply(avow_state *st, uint64_t seq, checked *c, avow_error *err)
 	}
 	case AVOW_T_AMEND: {
 		uint64_t t = c->tseq;
-		int tt = st->recs[t].type;
+		int tt = avow_state_type_of(st, t);
 		uint64_t *old = avow_map_geti(&st->amended, t);
 		cJSON *prev = old ? amended_body(*old) : NULL;
 		int was = 0, now;
@@ -2138,6 +2192,7 @@ int avow_state_chunk(const avow_state *st, uint64_t c, int all, avow_buf *out)
 		return 0;
 	if (to > st->n)
 		to = st->n;
+	need(st, from);
 	for (uint64_t i = from; i < to; i++) {
 		avow_buf_addc(out, st->recs[i].type);
 		put32(out, st->recs[i].first_resp);
@@ -2351,17 +2406,25 @@ avow_state *avow_state_load(const uint8_t *p, size_t len, uint64_t max_n,
 	return st;
 }
 
-int avow_state_load_chunk(avow_state *st, uint64_t c, const uint8_t *p,
-			  size_t len)
+/* The bytes chunk c of a state of n records holds: 9 a record. */
+static size_t chunk_bytes(uint64_t n, uint64_t c)
 {
 	uint64_t from = c * AVOW_STATE_CHUNK, to = from + AVOW_STATE_CHUNK;
+
+	if (to > n)
+		to = n;
+	return from < to ? (size_t)(to - from) * 9 : 0;
+}
+
+/* Chunk c as saved with n records (records the state took in since are
+ * not touched). */
+static int decode_chunk(const avow_state *st, uint64_t n, uint64_t c,
+			const uint8_t *p, size_t len)
+{
+	uint64_t from = c * AVOW_STATE_CHUNK, to = from + len / 9;
 	rd r = {p, p + len, 0};
 
-	if (c >= avow_state_chunks(st))
-		return -1;
-	if (to > st->n)
-		to = st->n;
-	if (len != (size_t)(to - from) * 9)
+	if (n > st->n || len == 0 || len != chunk_bytes(n, c) || p == NULL)
 		return -1;
 	for (uint64_t i = from; i < to; i++) {
 		const uint8_t *x = get_raw(&r, 1);
@@ -2369,11 +2432,75 @@ int avow_state_load_chunk(avow_state *st, uint64_t c, const uint8_t *p,
 		st->recs[i].first_resp = get32(&r);
 		st->recs[i].next_sib = get32(&r);
 	}
+	return 0;
+}
+
+int avow_state_load_chunk(avow_state *st, uint64_t c, const uint8_t *p,
+			  size_t len)
+{
+	if (decode_chunk(st, st->n, c, p, len) < 0)
+		return -1;
+	if (st->lazy != NULL && c < st->lazy_n)
+		st->lazy[c] = 0;
 	st->loaded++;
 	return 0;
 }
 
 int avow_state_load_done(const avow_state *st)
 {
-	return st->loaded == avow_state_chunks(st);
+	return st->loaded == avow_state_chunks(st) || st->lazy != NULL;
+}
+
+int avow_state_chunk_fits(const avow_state *st, uint64_t c, size_t len)
+{
+	return c < avow_state_chunks(st) && len == chunk_bytes(st->n, c);
+}
+
+int avow_state_lazy(avow_state *st, avow_chunk_fn fn, void *ctx)
+{
+	uint64_t n = avow_state_chunks(st);
+
+	free(st->lazy);
+	st->lazy = malloc((size_t)n + 1);
+	if (st->lazy == NULL)
+		return -1;
+	memset(st->lazy, 1, (size_t)n);
+	st->lazy[n] = 0;
+	st->lazy_n = n;
+	st->lazy_recs = st->n;
+	st->chunk_fn = fn;
+	st->chunk_ctx = ctx;
+	return 0;
+}
+
+int avow_state_load_rest(avow_state *st)
+{
+	int bad;
+
+	if (st->lazy == NULL)
+		return 0;
+	for (uint64_t c = 0; c < st->lazy_n; c++)
+		if (st->lazy[c])
+			lazy_load(st, c);
+	bad = st->lazy[st->lazy_n];
+	free(st->lazy);
+	st->lazy = NULL;
+	st->chunk_fn = NULL;
+	st->chunk_ctx = NULL;
+	return bad ? -1 : 0;
+}
+
+int avow_state_lazy_failed(const avow_state *st)
+{
+	return st->lazy != NULL && st->lazy[st->lazy_n];
+}
+
+int avow_state_partial(const avow_state *st)
+{
+	if (st->lazy == NULL)
+		return 0;
+	for (uint64_t c = 0; c <= st->lazy_n; c++)
+		if (st->lazy[c])
+			return 1;
+	return 0;
 }

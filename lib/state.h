@@ -164,5 +164,24 @@ avow_state *avow_state_load(const uint8_t *p, size_t len, uint64_t max_n,
 int avow_state_load_chunk(avow_state *st, uint64_t c, const uint8_t *p,
 			  size_t len);
 int avow_state_load_done(const avow_state *st);
+/* Whether len bytes are the size of chunk c (to check the chunks at hand
+ * before loading lazily). */
+int avow_state_chunk_fits(const avow_state *st, uint64_t c, size_t len);
+
+/* Instead of avow_state_load_chunk for every chunk: read chunk c through
+ * fn when a record in it is first needed (fn's bytes are used at once).
+ *   avow_state_lazy         start so; -1 when memory runs out;
+ *   avow_state_load_rest    read every chunk not read yet and forget fn:
+ *                           -1 when one could not be read, now or before;
+ *   avow_state_lazy_failed  1 when a chunk could not be read (its records
+ *                           then read as failed ones: the caller must not
+ *                           trust or save the state);
+ *   avow_state_partial      1 while chunks are unread, or one failed. */
+typedef int (*avow_chunk_fn)(void *ctx, uint64_t c, const uint8_t **p,
+			     size_t *len);
+int avow_state_lazy(avow_state *st, avow_chunk_fn fn, void *ctx);
+int avow_state_load_rest(avow_state *st);
+int avow_state_lazy_failed(const avow_state *st);
+int avow_state_partial(const avow_state *st);
 
 #endif

@@ -22,9 +22,10 @@ struct avow_log {
 	sqlite3 *db;
 	char *path;
 	unsigned flags;
-	sqlite3_stmt *get;  /* SELECT data FROM records WHERE seq = ? */
-	sqlite3_stmt *nput; /* INSERT OR REPLACE INTO tree ... */
-	sqlite3_stmt *nget; /* SELECT hash FROM tree WHERE ... */
+	sqlite3_stmt *get;     /* SELECT data FROM records WHERE seq = ? */
+	sqlite3_stmt *nput;    /* INSERT OR REPLACE INTO tree ... */
+	sqlite3_stmt *nget;    /* SELECT hash FROM tree WHERE ... */
+	sqlite3_stmt *chunk_q; /* the saved state's chunk c, while loading */
 	/* The saved audited state (lib/saved.c), when the caller keeps one:
 	 * its file, and the size and tree hash this process last audited or
 	 * loaded (trusted_size 0: none). */
