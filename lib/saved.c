@@ -495,9 +495,9 @@ avow_status avow_saved_audit(avow_log *log, const avow_audit_options *o,
 	    avow_state_load_rest(avow_audit_state(*out)) < 0)
 		rc = avow_seterr(err, AVOW_ERR_IO,
 				 "%s: a chunk of the saved state cannot be "
-				 "read (%s); use --no-saved-state, or remove "
-				 "that file",
-				 log->saved_path, sqlite3_errmsg(db));
+				 "read; use --no-saved-state, or remove that "
+				 "file",
+				 log->saved_path);
 	if (*out != NULL)
 		avow_state_set_fetch(avow_audit_state(*out), avow_saved_fetch,
 				     log);
