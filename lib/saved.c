@@ -220,19 +220,35 @@ static void close_saved(avow_log *log, sqlite3 *db)
 	sqlite3_close(db);
 }
 
-/* How many records the chunks in db can hold (9 bytes each): a state
- * whose rest claims more is not allocated for. */
+/* How many records the chunks in db hold (9 bytes each), when they are
+ * whole: chunks 0, 1, ... with no gap, each of AVOW_STATE_CHUNK records
+ * but the last; else 0. Only their sizes are read: the chunks themselves
+ * are read as records in them are needed (at a million records reading
+ * them all is 12 MiB of fresh memory, most of an append's load). A state
+ * whose rest claims another count is not used, nor allocated for. */
 static uint64_t chunk_records(sqlite3 *db)
 {
 	sqlite3_stmt *q = NULL;
-	uint64_t n = 0;
+	uint64_t n = 0, c = 0;
+	const sqlite3_int64 full = (sqlite3_int64)AVOW_STATE_CHUNK * 9;
+	sqlite3_int64 last = full;
 
 	if (sqlite3_prepare_v2(db,
-			       "SELECT coalesce(sum(length(data)), 0) FROM"
-			       " saved_chunk",
-			       -1, &q, NULL) == SQLITE_OK &&
-	    sqlite3_step(q) == SQLITE_ROW)
-		n = (uint64_t)sqlite3_column_int64(q, 0) / 9;
+			       "SELECT chunk, length(data) FROM saved_chunk"
+			       " ORDER BY chunk",
+			       -1, &q, NULL) != SQLITE_OK)
+		return 0;
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		sqlite3_int64 len = sqlite3_column_int64(q, 1);
+		if (last != full || sqlite3_column_int64(q, 0) != (int64_t)c ||
+		    len <= 0 || len > full || len % 9 != 0) {
+			n = 0;
+			break;
+		}
+		n += (uint64_t)len / 9;
+		last = len;
+		c++;
+	}
 	sqlite3_finalize(q);
 	return n;
 }
@@ -245,7 +261,7 @@ static avow_status load(avow_log *log, sqlite3 *db, avow_state **st,
 {
 	sqlite3_stmt *q = NULL;
 	uint8_t g[32], root[32], kept_root[32];
-	uint64_t size = 0, n, kept_size = log->trusted_size;
+	uint64_t size = 0, n, kept_size = log->trusted_size, held = 0;
 	avow_status rc = AVOW_OK;
 	/* The state this handle saved last, if the file still holds it: no
 	 * need to read it back. */
@@ -272,52 +288,32 @@ static avow_status load(avow_log *log, sqlite3 *db, avow_state **st,
 			*st = kept;
 			kept = NULL;
 		} else {
+			held = chunk_records(db);
 			*st = avow_state_load(
 				sqlite3_column_blob(q, 3),
-				(size_t)sqlite3_column_bytes(q, 3),
-				chunk_records(db), avow_saved_fetch, log);
+				(size_t)sqlite3_column_bytes(q, 3), held,
+				avow_saved_fetch, log);
 			fresh = 1;
 		}
 	}
 	sqlite3_finalize(q);
 	avow_state_free(kept);
 	q = NULL;
-	/* The chunks are read as records in them are needed (at a million
-	 * records, reading them all is 12 MiB of fresh memory, most of an
-	 * append's load): here, only that each is there and of its size. */
-	if (*st != NULL && fresh &&
-	    (sqlite3_prepare_v2(db,
-				"SELECT chunk, length(data) FROM saved_chunk"
-				" ORDER BY chunk",
-				-1, &q, NULL) != SQLITE_OK ||
-	     (log->chunk_q == NULL &&
-	      sqlite3_prepare_v2(db,
-				 "SELECT data FROM saved_chunk WHERE chunk = ?",
-				 -1, &log->chunk_q, NULL) != SQLITE_OK))) {
-		sqlite3_finalize(q);
+	if (*st != NULL && fresh && log->chunk_q == NULL &&
+	    sqlite3_prepare_v2(db,
+			       "SELECT data FROM saved_chunk WHERE chunk = ?",
+			       -1, &log->chunk_q, NULL) != SQLITE_OK) {
 		avow_state_free(*st);
 		*st = NULL;
 		return sdb_err(log, db, "reading the saved state", err);
 	}
-	if (*st != NULL && fresh) {
-		uint64_t c = 0;
-		int ok = 1;
-		while (ok && sqlite3_step(q) == SQLITE_ROW) {
-			ok = (uint64_t)sqlite3_column_int64(q, 0) == c &&
-			     avow_state_chunk_fits(
-				     *st, c,
-				     (size_t)sqlite3_column_int64(q, 1));
-			c++;
-		}
-		if (!ok || c != avow_state_chunks(*st) ||
-		    avow_state_lazy(*st, read_chunk, log) < 0) {
-			avow_state_free(*st);
-			*st = NULL;
-		}
+	if (*st != NULL && fresh &&
+	    (avow_state_count(*st) != held ||
+	     avow_state_lazy(*st, read_chunk, log) < 0)) {
+		avow_state_free(*st);
+		*st = NULL;
 	}
-	sqlite3_finalize(q);
-	if (*st == NULL || (fresh && !avow_state_load_done(*st)) ||
-	    avow_state_count(*st) != size || size == 0) {
+	if (*st == NULL || avow_state_count(*st) != size || size == 0) {
 		avow_state_free(*st);
 		*st = NULL;
 		return AVOW_OK;

@@ -86,8 +86,7 @@ struct avow_state {
 	size_t recs_cap;
 	uint64_t type_count[AVOW_T_COUNT];
 	/* Saving in chunks: records before clean_n are as saved, but for
-	 * the chunks marked in dirty (one byte a chunk); while loading,
-	 * loaded counts the chunks read back. */
+	 * the chunks marked in dirty (one byte a chunk). */
 	uint64_t clean_n;
 	uint8_t *dirty;
 	size_t dirty_cap;
@@ -99,7 +98,6 @@ struct avow_state {
 	uint64_t lazy_n, lazy_recs; /* chunks and records when loaded */
 	avow_chunk_fn chunk_fn;
 	void *chunk_ctx;
-	uint64_t loaded;
 
 	struct key *keys;
 	size_t nkeys, keys_cap;
@@ -2433,27 +2431,6 @@ static int decode_chunk(const avow_state *st, uint64_t n, uint64_t c,
 		st->recs[i].next_sib = get32(&r);
 	}
 	return 0;
-}
-
-int avow_state_load_chunk(avow_state *st, uint64_t c, const uint8_t *p,
-			  size_t len)
-{
-	if (decode_chunk(st, st->n, c, p, len) < 0)
-		return -1;
-	if (st->lazy != NULL && c < st->lazy_n)
-		st->lazy[c] = 0;
-	st->loaded++;
-	return 0;
-}
-
-int avow_state_load_done(const avow_state *st)
-{
-	return st->loaded == avow_state_chunks(st) || st->lazy != NULL;
-}
-
-int avow_state_chunk_fits(const avow_state *st, uint64_t c, size_t len)
-{
-	return c < avow_state_chunks(st) && len == chunk_bytes(st->n, c);
 }
 
 int avow_state_lazy(avow_state *st, avow_chunk_fn fn, void *ctx)

@@ -148,12 +148,19 @@ cJSON *avow_record_parse(const uint8_t *rec, size_t len, const cJSON **entry,
  *                          (all: every chunk, changed or not);
  *   avow_state_saved       all is saved now: every chunk is unchanged;
  *   avow_state_load        a state from the rest, of at most max_n records
- *                          (what the chunks at hand can hold), NULL when
- *                          the bytes are not a state this version saved,
- *                          are cut short, or memory runs out;
- *   avow_state_load_chunk  chunk c back in, in any order: -1 when it does
- *                          not fit; avow_state_load_done says whether
- *                          every chunk came (then the state is whole). */
+ *                          (what the chunks at hand hold), NULL when the
+ *                          bytes are not a state this version saved, are
+ *                          cut short, or memory runs out; its chunks are
+ *                          then read as records in them are needed:
+ *   avow_state_lazy        read chunk c (as saved) through fn when a record
+ *                          in it is first needed (fn's bytes are used at
+ *                          once); -1 when memory runs out;
+ *   avow_state_load_rest   read every chunk not read yet and forget fn:
+ *                          -1 when one could not be read, now or before;
+ *   avow_state_lazy_failed 1 when a chunk could not be read (its records
+ *                          then read as failed ones: the caller must not
+ *                          trust or save the state);
+ *   avow_state_partial     1 while chunks are unread, or one failed. */
 #define AVOW_STATE_CHUNK 4096
 void avow_state_save(const avow_state *st, avow_buf *out);
 uint64_t avow_state_chunks(const avow_state *st);
@@ -161,22 +168,6 @@ int avow_state_chunk(const avow_state *st, uint64_t c, int all, avow_buf *out);
 void avow_state_saved(avow_state *st);
 avow_state *avow_state_load(const uint8_t *p, size_t len, uint64_t max_n,
 			    avow_fetch_fn fetch, void *ctx);
-int avow_state_load_chunk(avow_state *st, uint64_t c, const uint8_t *p,
-			  size_t len);
-int avow_state_load_done(const avow_state *st);
-/* Whether len bytes are the size of chunk c (to check the chunks at hand
- * before loading lazily). */
-int avow_state_chunk_fits(const avow_state *st, uint64_t c, size_t len);
-
-/* Instead of avow_state_load_chunk for every chunk: read chunk c through
- * fn when a record in it is first needed (fn's bytes are used at once).
- *   avow_state_lazy         start so; -1 when memory runs out;
- *   avow_state_load_rest    read every chunk not read yet and forget fn:
- *                           -1 when one could not be read, now or before;
- *   avow_state_lazy_failed  1 when a chunk could not be read (its records
- *                           then read as failed ones: the caller must not
- *                           trust or save the state);
- *   avow_state_partial      1 while chunks are unread, or one failed. */
 typedef int (*avow_chunk_fn)(void *ctx, uint64_t c, const uint8_t **p,
 			     size_t *len);
 int avow_state_lazy(avow_state *st, avow_chunk_fn fn, void *ctx);
