@@ -119,13 +119,21 @@ state_of() {
 }
 
 # t N METRIC COMMAND...: run COMMAND (its output to $tmp/stdout), record
-# "N METRIC wall_s rss_kib status cpu_s"
+# "N METRIC wall_s rss_kib status cpu_s spot"; for appends and audits,
+# spot is the baseline's rate (single-core signing, verifying on all
+# cores) measured just before
 # trun R N METRIC COMMAND...: the same, R times
 t() {
 	n=$1 metric=$2
 	shift 2
 	echo "bench:   N=$n $metric" >&2
-	if "$bench" exec "$tmp/exec" --timeout "$limit" -- "$@" \
+	case $metric in
+	append_*) spot="--spot sign" ;;
+	verify_*) spot="--spot verify" ;;
+	*) spot= ;;
+	esac
+	# shellcheck disable=SC2086 # $spot is two words or none
+	if "$bench" exec "$tmp/exec" --timeout "$limit" $spot -- "$@" \
 		>"$tmp/stdout" 2>"$tmp/stderr"; then :
 	elif [ "$(cut -d' ' -f3 "$tmp/exec")" = 124 ]; then
 		echo "bench: $metric at N=$n stopped after $limit s" >&2
@@ -209,6 +217,13 @@ FNR == NR { base[$2] = $3; next }         # the harness data: baselines at N=0
 		k--
 	}
 	W[m, n, k] = f[1] + 0; R[m, n, k] = f[2] / 1024; S[m, n, k] = f[3]; C[m, n, k] = f[4]
+	# the ratio of this run to its spot check, kept in order for a median
+	if (f[5] > 0 && f[1] > 0 && f[3] == 0) {
+		q = (m == "append_extra" ? 10000 : (m == "append_fresh" ? n - seq0 : n)) / f[1] / f[5]
+		k = nq[m, n]++
+		while (k > 0 && Q[m, n, k - 1] > q) { Q[m, n, k] = Q[m, n, k - 1]; k-- }
+		Q[m, n, k] = q
+	}
 	if (f[3] != 0) bad[m, n] = f[3] " " f[1]
 	if (!(n in seen)) { seen[n] = 1; ns++; N[ns] = n }
 	if (!(m in mseen)) { mseen[m] = 1; nm++; M[nm] = m }
@@ -277,10 +292,16 @@ END {
 			}
 			printf "\n"
 			b = (r == "records/s") ? "verifyall" : "sign1"
-			printf "  %-40s", "  x " (b == "verifyall" ? "verify, all cores" : "sign, 1 thread")
+			printf "  %-40s", "  x " (b == "verifyall" ? "verify, all cores" : "sign, 1 thread") " (start of run)"
 			for (i = 1; i <= ns; i++) {
 				n = N[i]
 				printf " %16s", ((m, n) in rate && base[b] > 0) ? sprintf("%.2f", rate[m, n] / base[b]) : "-"
+			}
+			printf "\n"
+			printf "  %-40s", "  x the same just before (spot, median)"
+			for (i = 1; i <= ns; i++) {
+				n = N[i]
+				printf " %16s", (nq[m, n] > 0) ? sprintf("%.2f", Q[m, n, int((nq[m, n] - 1) / 2)]) : "-"
 			}
 			printf "\n"
 			printf "  %-40s", "  cores busy (CPU time / wall)"
@@ -306,6 +327,8 @@ END {
 			printf "%d\tcli_%s_rss_mib\t%.6g\n", n, m, rss[m, n] >> tsv
 			if ((m, n) in rate)
 				printf "%d\tcli_%s\t%.6g\n", n, m, rate[m, n] >> tsv
+			if (nq[m, n] > 0)
+				printf "%d\tcli_%s_x_spot\t%.6g\n", n, m, Q[m, n, int((nq[m, n] - 1) / 2)] >> tsv
 		}
 }' "$tsv" "$cli" >>"$out"
 
