@@ -579,7 +579,6 @@ static avow_status append(avow_log *log, const avow_key *key,
 	int src, thread = 0;
 	pthread_t sign_t;
 	size_t i;
-	avow_frontier tf;
 	avow_tree_writer tw = {log, AVOW_OK, err ? &ierr : NULL};
 	sqlite3 *sdb = NULL; /* the saved state's file, when kept */
 	avow_indexer *ix = NULL;
@@ -681,8 +680,6 @@ static avow_status append(avow_log *log, const avow_key *key,
 					       ts, last));
 		goto out;
 	}
-	tf = *avow_state_frontier(st);
-
 	/* What every entry and record of the batch shares. */
 	{
 		cJSON *kid = cJSON_CreateString(avow_key_id(key));
@@ -736,6 +733,9 @@ static avow_status append(avow_log *log, const avow_key *key,
 		irc = avow_store_err(log, src, "appending", err ? &ierr : NULL);
 
 	pl.num = cJSON_CreateNumber(0); /* make_next reports it missing */
+	/* Feeding a record to the state completes the tree's nodes that
+	 * table tree keeps: store them as they are hashed. */
+	avow_state_tree_nodes(st, avow_store_node_put, &tw);
 	/* Start the signer; with no thread for it, everything is made and
 	 * signed here first. */
 	if (n > 1 && pthread_create(&sign_t, NULL, sign_stage, &pl) == 0) {
@@ -801,14 +801,11 @@ static avow_status append(avow_log *log, const avow_key *key,
 			src = sqlite3_step(ins);
 			sqlite3_reset(ins);
 			if (src != SQLITE_DONE)
-				irc = avow_store_err(log, src, "appending",
-						     err ? &ierr : NULL);
-			if (irc == AVOW_OK) {
-				avow_frontier_add_nodes(&tf, sl->leaf,
-							avow_store_node_put,
-							&tw);
-				irc = tw.st;
-			}
+				tw.st = irc =
+					avow_store_err(log, src, "appending",
+						       err ? &ierr : NULL);
+			else
+				irc = tw.st; /* (its nodes, stored above) */
 		}
 		/* a stored record is read back from the log when needed */
 		if (irc == AVOW_OK && i >= KEEP)
@@ -818,6 +815,7 @@ static avow_status append(avow_log *log, const avow_key *key,
 		stop_at(&pl, i); /* (make or sign failed at i) */
 	if (thread)
 		pthread_join(sign_t, NULL);
+	avow_state_tree_nodes(st, NULL, NULL);
 	if (rc == AVOW_OK && pl.sign_rc != AVOW_OK) {
 		rc = pl.sign_rc;
 		if (err != NULL)

@@ -75,6 +75,8 @@ struct avow_state {
 	void *fetch_ctx;
 	avow_observer_fn observe;
 	void *observe_ctx;
+	avow_node_fn nodes; /* avow_state_tree_nodes */
+	void *nodes_ctx;
 
 	uint64_t n; /* records fed */
 	uint8_t last_leaf[32];
@@ -263,6 +265,12 @@ void avow_state_observe(avow_state *st, avow_observer_fn fn, void *ctx)
 {
 	st->observe = fn;
 	st->observe_ctx = ctx;
+}
+
+void avow_state_tree_nodes(avow_state *st, avow_node_fn fn, void *ctx)
+{
+	st->nodes = fn;
+	st->nodes_ctx = ctx;
 }
 
 void avow_state_set_fetch(avow_state *st, avow_fetch_fn fetch, void *ctx)
@@ -2062,7 +2070,7 @@ avow_status avow_state_feed_hint(avow_state *st, const uint8_t *rec, size_t len,
 	cJSON_Delete(c.amended);
 	cJSON_Delete(c.root);
 	memcpy(st->last_leaf, leaf, 32);
-	avow_frontier_add(&st->tree, leaf);
+	avow_frontier_add_nodes(&st->tree, leaf, st->nodes, st->nodes_ctx);
 	st->n++;
 	return rc;
 }

@@ -64,6 +64,9 @@ enum {
 avow_state *avow_state_new(avow_fetch_fn fetch, void *ctx);
 void avow_state_free(avow_state *st);
 void avow_state_observe(avow_state *st, avow_observer_fn fn, void *ctx);
+/* Report every node of the Merkle tree that a fed record completes (as
+ * avow_frontier_add_nodes does), or stop with fn NULL. */
+void avow_state_tree_nodes(avow_state *st, avow_node_fn fn, void *ctx);
 /* Change how earlier records are read (when the source goes away). */
 void avow_state_set_fetch(avow_state *st, avow_fetch_fn fetch, void *ctx);
 
