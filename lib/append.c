@@ -93,6 +93,17 @@ static avow_status bfetch(void *ctx, uint64_t seq, avow_buf *out,
 	return avow_saved_fetch(b->log, seq, out, err);
 }
 
+/* A chunk of the saved state could not be read: the records in it read as
+ * failed ones, so whatever was decided with them does not hold. */
+static avow_status chunk_unreadable(const avow_log *log, avow_error *err)
+{
+	return avow_seterr(err, AVOW_ERR_IO,
+			   "%s: a chunk of the saved state cannot be read; "
+			   "nothing was appended (use --no-saved-state, or "
+			   "remove that file)",
+			   log->saved_path);
+}
+
 /* Feed st the log's records from avow_state_count(st) on, with flags:
  * the whole log with AVOW_FEED_TRUSTED before an append without a saved
  * state (the audit checks the signatures), or fully the records that
@@ -118,6 +129,8 @@ static avow_status feed_log(avow_log *log, avow_state *st, unsigned flags,
 				    (size_t)sqlite3_column_bytes(q, 1), flags,
 				    &f) != AVOW_OK) {
 			sqlite3_finalize(q);
+			if (avow_state_lazy_failed(st))
+				return chunk_unreadable(log, err);
 			return avow_seterr(
 				err, AVOW_ERR_AUDIT,
 				"%s fails its audit at record %llu (%s: %s); "
@@ -831,14 +844,8 @@ static avow_status append(avow_log *log, const avow_key *key,
 	} else if (rc == AVOW_OK && i < n) {
 		rc = avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
 	}
-	/* A chunk of the saved state that could not be read made its
-	 * records look failed: whatever was decided with it does not hold. */
 	if (saved && avow_state_lazy_failed(st))
-		rc = avow_seterr(err, AVOW_ERR_IO,
-				 "%s: a chunk of the saved state cannot be "
-				 "read; nothing was appended (use "
-				 "--no-saved-state, or remove that file)",
-				 log->saved_path);
+		rc = chunk_unreadable(log, err);
 	if (rc != AVOW_OK) {
 		rollback(log, rc);
 		goto out;

@@ -805,6 +805,94 @@ static void test_role(void)
 	free(r);
 }
 
+/* ---- a saved state whose chunks are read when needed ---- */
+
+typedef struct {
+	avow_buf chunk; /* chunk 0 as saved */
+	int calls;	/* reads asked for */
+	int fail;	/* answer them with an error */
+} chunks;
+
+static int read_chunk0(void *ctx, uint64_t c, const uint8_t **p, size_t *len)
+{
+	chunks *k = ctx;
+
+	k->calls++;
+	if (k->fail || c != 0)
+		return -1;
+	*p = k->chunk.p;
+	*len = k->chunk.len;
+	return 0;
+}
+
+/* The state of records 0..k-1, saved and loaded back lazily through ck. */
+static avow_state *lazy_upto(size_t k, chunks *ck)
+{
+	avow_state *st = state_upto(k), *back;
+	avow_buf rest;
+
+	avow_buf_init(&rest);
+	avow_buf_init(&ck->chunk);
+	avow_state_save(st, &rest);
+	CHECK(avow_state_chunks(st) == 1);
+	CHECK(avow_state_chunk(st, 0, 1, &ck->chunk) == 1);
+	back = avow_state_load(rest.p, rest.len, k, fetch, NULL);
+	CHECK(back != NULL);
+	if (back == NULL)
+		abort();
+	CHECK(avow_state_lazy(back, read_chunk0, ck) == 0);
+	avow_state_free(st);
+	avow_buf_free(&rest);
+	return back;
+}
+
+static void test_lazy_chunks(void)
+{
+	chunks ck = {{0}, 0, 0};
+	avow_state *st = lazy_upto(5, &ck);
+	avow_failure f;
+
+	/* Nothing is read until a record in the chunk is needed, and then
+	 * once. */
+	CHECK(ck.calls == 0);
+	CHECK(avow_state_partial(st));
+	CHECK(avow_state_count(st) == 5);
+	CHECK(avow_state_type_of(st, 4) == AVOW_T_CLAIM);
+	CHECK(avow_state_type_of(st, 2) == AVOW_T_ACTOR);
+	CHECK(ck.calls == 1);
+	CHECK(!avow_state_lazy_failed(st));
+	CHECK(avow_state_load_rest(st) == 0);
+	CHECK(!avow_state_partial(st));
+	avow_state_free(st);
+	avow_buf_free(&ck.chunk);
+
+	/* Record 5 answers record 4: feeding it reads the chunk. */
+	ck.calls = 0;
+	st = lazy_upto(5, &ck);
+	CHECK(avow_state_feed(st, (const uint8_t *)recs[5], lens[5], 0, &f) ==
+	      AVOW_OK);
+	CHECK(ck.calls == 1);
+	CHECK(!avow_state_lazy_failed(st));
+	avow_state_free(st);
+	avow_buf_free(&ck.chunk);
+
+	/* A chunk that cannot be read: its records read as failed ones, the
+	 * response to one of them fails, and the state says why it must not
+	 * be trusted or saved. */
+	ck.calls = 0;
+	ck.fail = 1;
+	st = lazy_upto(5, &ck);
+	CHECK(avow_state_feed(st, (const uint8_t *)recs[5], lens[5], 0, &f) !=
+	      AVOW_OK);
+	CHECK(ck.calls == 1);
+	CHECK(avow_state_lazy_failed(st));
+	CHECK(avow_state_partial(st));
+	CHECK(avow_state_type_of(st, 4) == AVOW_T_NONE);
+	CHECK(avow_state_load_rest(st) < 0);
+	avow_state_free(st);
+	avow_buf_free(&ck.chunk);
+}
+
 int main(void)
 {
 	if (avow_init() != AVOW_OK)
@@ -820,6 +908,7 @@ int main(void)
 		test_encoding();
 		test_members_body_key();
 		test_role();
+		test_lazy_chunks();
 	}
 	for (size_t i = 0; i < nrecs; i++)
 		free(recs[i]);
