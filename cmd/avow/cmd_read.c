@@ -438,6 +438,13 @@ int cmd_source(int argc, char **argv)
 	crypto_hash_sha256_init(&st);
 	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
 		crypto_hash_sha256_update(&st, buf, n);
+	if (ferror(f)) {
+		/* a hash of part of it would read as a mismatch */
+		errorf("%s: %s", argv[optind + 2], strerror(errno));
+		(void)fclose(f);
+		cJSON_Delete(body);
+		goto out;
+	}
 	(void)fclose(f); /* read only */
 	crypto_hash_sha256_final(&st, got);
 	if (sodium_memcmp(want, got, 32) == 0) {

@@ -80,6 +80,11 @@ expect_exit 1 $A source check 20 "$SEED"
 expect_stdout "MISMATCH"
 expect_exit nonzero $A source check 5 "$ARTICLE"
 expect_exit 2 $A source check 20 "$T/no-such-file"
+# A file that cannot be read is an error, not a mismatch.
+mkdir -p "$T/a-directory"
+expect_exit 2 $A source check 20 "$T/a-directory"
+expect_stderr "$T/a-directory: Is a directory"
+check "unreadable source: no verdict on stdout" test ! -s "$OUT"
 
 # --- writing after the seed (a log that already holds responses) ----------
 cp "$L" "$T/before.db"
