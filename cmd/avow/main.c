@@ -80,7 +80,9 @@ static void main_usage(FILE *f)
 		"  --key FILE              the secret key file that signs "
 		"(default: $AVOW_KEY)\n"
 		"  --passphrase-file FILE  read the key's passphrase from FILE"
-		"\n                          (else $AVOW_PASSPHRASE, else a "
+		"\n                          (its first line, at most 1023 "
+		"bytes;\n                          else $AVOW_PASSPHRASE, else "
+		"a "
 		"prompt)\n"
 		"  --no-saved-state        audit the whole log, without the "
 		"saved audited\n"
@@ -286,14 +288,23 @@ void free_secret(char *s, size_t len)
 	sodium_free(s);
 }
 
-static char *read_secret_line(int fd, size_t *len)
+#define SECRET_MAX 1023 /* bytes of a passphrase */
+
+/* One line from fd, without its end (\n or \r\n), in guarded memory; NULL
+ * when memory runs out, or with *toolong set when the line is longer than
+ * SECRET_MAX bytes (rather than cut it, which would make another key's
+ * passphrase from a longer one). */
+static char *read_secret_line(int fd, size_t *len, int *toolong)
 {
-	char *buf = sodium_malloc(1024);
+	char *buf = sodium_malloc(SECRET_MAX + 2);
 	size_t n = 0;
 
+	*len = 0;
+	*toolong = 0;
 	if (buf == NULL)
 		return NULL;
-	while (n < 1023) {
+	/* one byte more than the limit: a \r before the \n fits */
+	while (n < SECRET_MAX + 1) {
 		char c;
 		ssize_t r = read(fd, &c, 1);
 		if (r < 0 && errno == EINTR)
@@ -304,17 +315,24 @@ static char *read_secret_line(int fd, size_t *len)
 	}
 	if (n > 0 && buf[n - 1] == '\r')
 		n--;
+	if (n > SECRET_MAX) {
+		sodium_memzero(buf, SECRET_MAX + 2);
+		sodium_free(buf);
+		*toolong = 1;
+		return NULL;
+	}
 	buf[n] = 0;
 	*len = n;
 	return buf;
 }
 
-static char *prompt(const char *text, size_t *len)
+static char *prompt(const char *text, size_t *len, int *toolong)
 {
 	struct termios old, noecho;
 	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
 	char *s;
 
+	*toolong = 0;
 	if (fd < 0)
 		return NULL;
 	if (write(fd, text, strlen(text)) < 0) {
@@ -326,7 +344,7 @@ static char *prompt(const char *text, size_t *len)
 		noecho.c_lflag &= ~(tcflag_t)ECHO;
 		tcsetattr(fd, TCSAFLUSH, &noecho);
 	}
-	s = read_secret_line(fd, len);
+	s = read_secret_line(fd, len, toolong);
 	tcsetattr(fd, TCSAFLUSH, &old);
 	if (write(fd, "\n", 1) < 0) {
 		/* nothing to do */
@@ -340,6 +358,7 @@ char *get_passphrase(const char *what, int confirm, size_t *len)
 	const char *env = getenv("AVOW_PASSPHRASE");
 	char *p, *q;
 	size_t qlen;
+	int toolong;
 
 	*len = 0;
 	if (g.passphrase_file != NULL) {
@@ -348,12 +367,18 @@ char *get_passphrase(const char *what, int confirm, size_t *len)
 			errorf("%s: %s", g.passphrase_file, strerror(errno));
 			return NULL;
 		}
-		p = read_secret_line(fd, len);
+		p = read_secret_line(fd, len, &toolong);
 		close(fd);
+		if (toolong) {
+			errorf("%s: line 1: the passphrase is longer than %d "
+			       "bytes",
+			       g.passphrase_file, SECRET_MAX);
+			return NULL;
+		}
 		if (p == NULL || *len == 0) {
 			errorf("%s: no passphrase in the file",
 			       g.passphrase_file);
-			free_secret(p, 1024);
+			free_secret(p, SECRET_MAX + 2);
 			return NULL;
 		}
 		return p;
@@ -367,7 +392,11 @@ char *get_passphrase(const char *what, int confirm, size_t *len)
 		*len = n;
 		return p;
 	}
-	p = prompt(what, len);
+	p = prompt(what, len, &toolong);
+	if (toolong) {
+		errorf("the passphrase is longer than %d bytes", SECRET_MAX);
+		return NULL;
+	}
 	if (p == NULL) {
 		errorf("a passphrase is needed: set AVOW_PASSPHRASE, use "
 		       "--passphrase-file, or run on a terminal");
@@ -375,18 +404,18 @@ char *get_passphrase(const char *what, int confirm, size_t *len)
 	}
 	if (*len == 0) {
 		errorf("empty passphrase");
-		free_secret(p, 1024);
+		free_secret(p, SECRET_MAX + 2);
 		return NULL;
 	}
 	if (confirm) {
-		q = prompt("Repeat the passphrase: ", &qlen);
+		q = prompt("Repeat the passphrase: ", &qlen, &toolong);
 		if (q == NULL || qlen != *len || sodium_memcmp(p, q, qlen)) {
 			errorf("the passphrases do not match");
-			free_secret(p, 1024);
-			free_secret(q, 1024);
+			free_secret(p, SECRET_MAX + 2);
+			free_secret(q, SECRET_MAX + 2);
 			return NULL;
 		}
-		free_secret(q, 1024);
+		free_secret(q, SECRET_MAX + 2);
 	}
 	return p;
 }

@@ -187,6 +187,16 @@ check "wrong passphrase: nothing on stdout" test ! -s "$OUT"
 printf 'x\n' >"$K/pass"
 chmod 600 "$K/pass"
 expect_exit 0 "$AVOW" --key "$K/bob.key" --passphrase-file "$K/pass" key possession --origin o
+# A passphrase line is at most 1023 bytes: a longer one is refused, not cut
+# (cutting it would unlock with a passphrase the user never chose).
+long=$(head -c 1023 /dev/zero | tr '\0' y)
+expect_exit 0 env AVOW_PASSPHRASE="$long" AVOW_KDF_LIMITS=interactive "$AVOW" key generate carol -o "$K/carol.key"
+printf '%s\r\n' "$long" >"$K/pass1023"
+expect_exit 0 "$AVOW" --key "$K/carol.key" --passphrase-file "$K/pass1023" key possession --origin o
+printf '%sy\n' "$long" >"$K/pass1024"
+expect_exit 2 "$AVOW" --key "$K/carol.key" --passphrase-file "$K/pass1024" key possession --origin o
+expect_stderr "$K/pass1024: line 1: the passphrase is longer than 1023 bytes"
+check "too long a passphrase: nothing on stdout" test ! -s "$OUT"
 chmod 644 "$K/bob.key"
 expect_exit 2 env AVOW_PASSPHRASE=x "$AVOW" --key "$K/bob.key" key possession --origin o
 expect_stderr "$K/bob.key" "names the file"
