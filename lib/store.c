@@ -183,6 +183,54 @@ avow_status avow_log_create(avow_log **out, const char *path, avow_error *err)
 	return AVOW_OK;
 }
 
+/* Whether the log at path has a write-ahead file with something in it. */
+static int has_wal(const char *path)
+{
+	char *w = malloc(strlen(path) + 5);
+	struct stat sb;
+	int r;
+
+	if (w == NULL)
+		return 1; /* (do not guess) */
+	sprintf(w, "%s-wal", path);
+	r = stat(w, &sb) == 0 && sb.st_size > 0;
+	free(w);
+	return r;
+}
+
+/* Open path read-only as an immutable file: SQLite then neither creates
+ * nor reads the -shm and -wal files beside it, which a log on read-only
+ * storage cannot have made for it. Right only when there is no -wal with
+ * records in it (they would be left out). */
+static int open_immutable(avow_log *log, const char *path)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = strlen(path);
+	char *uri = malloc(3 * n + 32), *u;
+	int rc;
+
+	if (uri == NULL)
+		return SQLITE_NOMEM;
+	u = uri + sprintf(uri, path[0] == '/' ? "file://" : "file:");
+	for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
+		if (*c == '%' || *c == '?' || *c == '#' || *c < 0x21 ||
+		    *c > 0x7e) {
+			*u++ = '%';
+			*u++ = hex[*c >> 4];
+			*u++ = hex[*c & 15];
+		} else {
+			*u++ = (char)*c;
+		}
+	}
+	strcpy(u, "?immutable=1");
+	sqlite3_close(log->db);
+	log->db = NULL;
+	rc = sqlite3_open_v2(uri, &log->db,
+			     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	free(uri);
+	return rc;
+}
+
 avow_status avow_log_open(avow_log **out, const char *path, unsigned flags,
 			  avow_error *err)
 {
@@ -217,14 +265,41 @@ avow_status avow_log_open(avow_log **out, const char *path, unsigned flags,
 		st = avow_store_err(log, rc, "opening", err);
 		goto fail;
 	}
-	sqlite3_busy_timeout(log->db, 60000);
-	rc = sqlite3_prepare_v2(log->db, "PRAGMA application_id", -1, &q, NULL);
-	if (rc == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
-		app_ok = sqlite3_column_int(q, 0) == APP_ID;
-	else if (rc == SQLITE_OK)
-		rc = sqlite3_errcode(log->db);
-	sqlite3_finalize(q);
-	q = NULL;
+	for (int again = ro;; again = 0) {
+		sqlite3_busy_timeout(log->db, 60000);
+		rc = sqlite3_prepare_v2(log->db, "PRAGMA application_id", -1,
+					&q, NULL);
+		if (rc == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+			app_ok = sqlite3_column_int(q, 0) == APP_ID;
+		else if (rc == SQLITE_OK)
+			rc = sqlite3_errcode(log->db);
+		sqlite3_finalize(q);
+		q = NULL;
+		/* A log on read-only storage (an archive, a mounted image,
+		 * a directory this user may not write) cannot have its -shm
+		 * file made, so SQLite cannot read it as a WAL database
+		 * (CANTOPEN, or READONLY when the -shm cannot be set up):
+		 * read it as a file that cannot change, which it is for
+		 * this reader, unless a -wal file holds records. */
+		if (!again || ((rc & 0xFF) != SQLITE_CANTOPEN &&
+			       (rc & 0xFF) != SQLITE_READONLY))
+			break;
+		if (has_wal(path)) {
+			st = avow_seterr(err, AVOW_ERR_READONLY,
+					 "%s: cannot be read where it is: its "
+					 "storage is read-only and its "
+					 "write-ahead file %s-wal has records "
+					 "not yet in the log file; copy both "
+					 "to writable storage",
+					 path, path);
+			goto fail;
+		}
+		rc = open_immutable(log, path);
+		if (rc != SQLITE_OK) {
+			st = avow_store_err(log, rc, "opening", err);
+			goto fail;
+		}
+	}
 	if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		st = avow_store_err(log, rc, "opening", err);
 		goto fail;
