@@ -92,6 +92,12 @@ avow_status avow_store_err(avow_log *log, int rc, const char *what,
 	case SQLITE_NOMEM:
 		return avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
 	case SQLITE_IOERR:
+		/* e.g. no room to make the -shm file beside the log */
+		if (log && log->db && sqlite3_system_errno(log->db) == ENOSPC)
+			return avow_seterr(err, AVOW_ERR_FULL,
+					   "%s: %s: the disk is full; nothing "
+					   "was written",
+					   path, what);
 		return avow_seterr(err, AVOW_ERR_IO, "%s: %s: I/O error (%s)",
 				   path, what, msg);
 	default:
@@ -276,18 +282,22 @@ avow_status avow_log_open(avow_log **out, const char *path, unsigned flags,
 		sqlite3_finalize(q);
 		q = NULL;
 		/* A log on read-only storage (an archive, a mounted image,
-		 * a directory this user may not write) cannot have its -shm
-		 * file made, so SQLite cannot read it as a WAL database
-		 * (CANTOPEN, or READONLY when the -shm cannot be set up):
-		 * read it as a file that cannot change, which it is for
-		 * this reader, unless a -wal file holds records. */
+		 * a directory this user may not write) or on a full disk
+		 * cannot have its -shm file made, so SQLite cannot read it as
+		 * a WAL database (CANTOPEN, READONLY when the -shm cannot be
+		 * set up, IOERR with ENOSPC): read it as a file that cannot
+		 * change, which it is for this reader since nobody can write
+		 * it through a WAL either, unless a -wal file holds records. */
 		if (!again || ((rc & 0xFF) != SQLITE_CANTOPEN &&
-			       (rc & 0xFF) != SQLITE_READONLY))
+			       (rc & 0xFF) != SQLITE_READONLY &&
+			       ((rc & 0xFF) != SQLITE_IOERR ||
+				sqlite3_system_errno(log->db) != ENOSPC)))
 			break;
 		if (has_wal(path)) {
 			st = avow_seterr(err, AVOW_ERR_READONLY,
-					 "%s: cannot be read where it is: its "
-					 "storage is read-only and its "
+					 "%s: cannot be read where it is (no "
+					 "-shm file can be made beside it: "
+					 "read-only or full storage), and its "
 					 "write-ahead file %s-wal has records "
 					 "not yet in the log file; copy both "
 					 "to writable storage",
