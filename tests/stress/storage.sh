@@ -31,22 +31,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# known_bug NAME CMD...: a check that fails today because of a reported bug;
-# it prints a note instead of failing (a failure with AVOW_STRICT=1), and
-# "ok" once the bug is fixed.
-KNOWN=0
-known_bug() {
-	_kname=$1
-	shift
-	if "$@"; then
-		ok "$_kname"
-	elif [ "${AVOW_STRICT:-0}" = 1 ]; then
-		not_ok "$_kname (known bug)"
-	else
-		KNOWN=$((KNOWN + 1))
-		echo "# KNOWN BUG (reported; not counted unless AVOW_STRICT=1): $_kname"
-	fi
-}
 # exits CODE CMD...: CMD exits with CODE (output discarded).
 exits() {
 	_want=$1
@@ -295,7 +279,7 @@ run "$AVOW_VERIFY" --log "$T/missing.db"
 refused "missing log: avow-verify" "" "$T/missing.db: No such file or directory"
 for c in "--key $D/newsdesk.key checkpoint" "--key $D/newsdesk.key prove 1"; do
 	# shellcheck disable=SC2086
-	known_bug "missing log: avow ${c#--key * } exits 2, not a crash" exits 2 "$AVOW" --log "$T/missing.db" $c
+	check "missing log: avow ${c#--key * } exits 2, not a crash" exits 2 "$AVOW" --log "$T/missing.db" $c
 done
 
 # --- not an avow log -------------------------------------------------------------
@@ -315,10 +299,10 @@ foreign() {
 	# A read-only open of a WAL-mode file leaves an empty -wal and a -shm
 	# beside it (SQLite does); nothing may be written to them.
 	check "$name: nothing written to a -wal beside it" test ! -s "$f-wal"
-	# checkpoint and prove crash (SIGSEGV) after the open fails.
+	# checkpoint and prove once crashed (SIGSEGV) after the open failed.
 	for c in "--key $D/newsdesk.key checkpoint" "--key $D/newsdesk.key prove 1"; do
 		# shellcheck disable=SC2086
-		known_bug "$name: avow ${c#--key * } exits 2, not a crash" exits 2 "$AVOW" --log "$f" $c
+		check "$name: avow ${c#--key * } exits 2, not a crash" exits 2 "$AVOW" --log "$f" $c
 	done
 	rm -f "$f-wal" "$f-shm"
 	check "$name: the file is unchanged after checkpoint and prove" test "$(sums "$f")" = "$before"
@@ -342,5 +326,4 @@ cp "$BASE" "$T/v9.db"
 sqlite3 "$T/v9.db" "DROP TRIGGER meta_no_update; UPDATE avow_meta SET value = '99' WHERE name = 'version';"
 foreign "a version-99 log" "$T/v9.db" "log format version 99 is newer"
 
-[ "$KNOWN" -eq 0 ] || echo "# $KNOWN checks hit known bugs (see the KNOWN BUG lines)"
 finish
