@@ -2,6 +2,8 @@
  * state.c - the audit state machine: every rule of SPEC sections 2 to 5
  * for one record, checked against the records before it.
  */
+/* madvise and MADV_POPULATE_WRITE (prefault below) are not POSIX */
+#define _DEFAULT_SOURCE
 #include "state.h"
 
 #include "keyutil.h"
@@ -12,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #define MAX_RECORD (1u << 20)
 #define MAX_TEXT   65536
@@ -2458,12 +2462,37 @@ int avow_state_lazy(avow_state *st, avow_chunk_fn fn, void *ctx)
 	return 0;
 }
 
+/* Fault in len bytes at p, about to be written, in one call rather than
+ * one page fault per page (3,000 for the per-record array of a million
+ * records, a third of a report's time): Linux 5.14 and later; elsewhere,
+ * or if it fails, the pages fault in as they are written. Only whole
+ * pages inside the range are touched, and their contents stay as they
+ * are. */
+static void prefault(void *p, size_t len)
+{
+#ifdef MADV_POPULATE_WRITE
+	long pg = sysconf(_SC_PAGESIZE);
+	uintptr_t a = (uintptr_t)p, e = a + len;
+
+	if (pg <= 0)
+		return;
+	a = (a + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
+	e &= ~((uintptr_t)pg - 1);
+	if (e > a)
+		(void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)len;
+#endif
+}
+
 int avow_state_load_rest(avow_state *st)
 {
 	int bad;
 
 	if (st->lazy == NULL)
 		return 0;
+	prefault(st->recs, st->lazy_recs * sizeof *st->recs);
 	for (uint64_t c = 0; c < st->lazy_n; c++)
 		if (st->lazy[c])
 			lazy_load(st, c);
