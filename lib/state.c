@@ -2472,14 +2472,17 @@ static void prefault(void *p, size_t len)
 {
 #ifdef MADV_POPULATE_WRITE
 	long pg = sysconf(_SC_PAGESIZE);
-	uintptr_t a = (uintptr_t)p, e = a + len;
+	size_t head, whole;
 
 	if (pg <= 0)
 		return;
-	a = (a + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
-	e &= ~((uintptr_t)pg - 1);
-	if (e > a)
-		(void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+	/* from the first page boundary in the range, whole pages */
+	head = ((size_t)pg - (uintptr_t)p % (size_t)pg) % (size_t)pg;
+	if (len <= head)
+		return;
+	whole = (len - head) / (size_t)pg * (size_t)pg;
+	if (whole > 0)
+		(void)madvise((char *)p + head, whole, MADV_POPULATE_WRITE);
 #else
 	(void)p;
 	(void)len;

@@ -228,7 +228,7 @@ static int open_immutable(avow_log *log, const char *path)
 			*u++ = (char)*c;
 		}
 	}
-	strcpy(u, "?immutable=1");
+	memcpy(u, "?immutable=1", sizeof "?immutable=1");
 	sqlite3_close(log->db);
 	log->db = NULL;
 	rc = sqlite3_open_v2(uri, &log->db,
