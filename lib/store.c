@@ -189,17 +189,17 @@ avow_status avow_log_create(avow_log **out, const char *path, avow_error *err)
 	return AVOW_OK;
 }
 
-/* Whether the log at path has a write-ahead file with something in it. */
-static int has_wal(const char *path)
+/* Whether the file path + sfx exists with at least min bytes. */
+static int beside(const char *path, const char *sfx, off_t min)
 {
-	char *w = malloc(strlen(path) + 5);
+	char *w = malloc(strlen(path) + strlen(sfx) + 1);
 	struct stat sb;
 	int r;
 
 	if (w == NULL)
 		return 1; /* (do not guess) */
-	sprintf(w, "%s-wal", path);
-	r = stat(w, &sb) == 0 && sb.st_size > 0;
+	sprintf(w, "%s%s", path, sfx);
+	r = stat(w, &sb) == 0 && sb.st_size >= min;
 	free(w);
 	return r;
 }
@@ -231,10 +231,39 @@ static int open_immutable(avow_log *log, const char *path)
 	memcpy(u, "?immutable=1", sizeof "?immutable=1");
 	sqlite3_close(log->db);
 	log->db = NULL;
+	if (stat(path, &log->imm) != 0) {
+		free(uri);
+		return SQLITE_CANTOPEN;
+	}
+	log->immutable = 1;
 	rc = sqlite3_open_v2(uri, &log->db,
 			     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
 	free(uri);
 	return rc;
+}
+
+int avow_store_changed(const avow_log *log)
+{
+	struct stat now;
+
+	if (!log->immutable)
+		return 0;
+	return stat(log->path, &now) != 0 || now.st_ino != log->imm.st_ino ||
+	       now.st_dev != log->imm.st_dev ||
+	       now.st_size != log->imm.st_size ||
+	       now.st_mtim.tv_sec != log->imm.st_mtim.tv_sec ||
+	       now.st_mtim.tv_nsec != log->imm.st_mtim.tv_nsec ||
+	       beside(log->path, "-wal", 1);
+}
+
+/* The error when a log read as immutable changed under its reader. */
+static avow_status changed_err(const avow_log *log, avow_error *err)
+{
+	return avow_seterr(err, AVOW_ERR_IO,
+			   "%s: the log changed while it was read (it is "
+			   "being written through another path): nothing can "
+			   "be concluded from this read; read it again",
+			   log->path);
 }
 
 avow_status avow_log_open(avow_log **out, const char *path, unsigned flags,
@@ -293,7 +322,7 @@ avow_status avow_log_open(avow_log **out, const char *path, unsigned flags,
 			       ((rc & 0xFF) != SQLITE_IOERR ||
 				sqlite3_system_errno(log->db) != ENOSPC)))
 			break;
-		if (has_wal(path)) {
+		if (beside(path, "-wal", 1)) {
 			st = avow_seterr(err, AVOW_ERR_READONLY,
 					 "%s: cannot be read where it is (no "
 					 "-shm file can be made beside it: "
@@ -302,6 +331,21 @@ avow_status avow_log_open(avow_log **out, const char *path, unsigned flags,
 					 "not yet in the log file; copy both "
 					 "to writable storage",
 					 path, path);
+			goto fail;
+		}
+		/* A wal-index (a -shm of 32 KiB or more) that SQLite could
+		 * not use (another user's, say) means the log may be open for
+		 * writing right now: a file read as immutable must not change
+		 * under the reader. (A full disk leaves a few bytes.) */
+		if (beside(path, "-shm", 32768)) {
+			st = avow_seterr(
+				err, AVOW_ERR_READONLY,
+				"%s: cannot be read where it is: its "
+				"-shm file %s-shm cannot be used by "
+				"this user, and the log may be in use; "
+				"read it as the user that writes it, "
+				"or copy it to writable storage",
+				path, path);
 			goto fail;
 		}
 		rc = open_immutable(log, path);
@@ -464,6 +508,8 @@ avow_status avow_log_export(avow_log *log, void *stream, avow_error *err)
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE)
 		return avow_store_err(log, rc, "reading records", err);
+	if (avow_store_changed(log))
+		return changed_err(log, err);
 	return AVOW_OK;
 }
 
@@ -651,6 +697,12 @@ avow_status avow_store_audit(avow_log *log, const avow_audit_options *o,
 			avow_audit_set_index_problem(*out, ic.problem);
 	}
 	sqlite3_finalize(ic.tq);
+	/* A verdict on pages read while the file changed is no verdict. */
+	if (avow_store_changed(log)) {
+		avow_audit_free(*out);
+		*out = NULL;
+		st = changed_err(log, err);
+	}
 	return st;
 }
 

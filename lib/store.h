@@ -9,6 +9,7 @@
 #include "tree.h"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 /* Called by an audit through the saved state once it passed, before the
  * state is saved, in the saved file's write transaction (db): records from
@@ -38,7 +39,15 @@ struct avow_log {
 	avow_state *cache;
 	avow_saved_hook hook;
 	void *hook_ctx;
+	/* Read as an immutable file (read-only or full storage): the file as
+	 * it was when opened, which nothing must change while it is read. */
+	int immutable;
+	struct stat imm;
 };
+
+/* 1 when a log read as immutable has changed since it was opened (written
+ * through another path): what was read from it cannot be trusted. */
+int avow_store_changed(const avow_log *log);
 
 /* Map an SQLite result code to a status and message. */
 avow_status avow_store_err(avow_log *log, int rc, const char *what,

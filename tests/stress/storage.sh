@@ -206,6 +206,17 @@ if [ "$(id -u)" -eq 0 ] && mount --bind "$RO_SRC" "$RO" 2>/dev/null; then
 	if mount -o remount,ro,bind "$RO" 2>/dev/null; then
 		ro_case "read-only bind mount" "$RO/log.db"
 		ro_wal "read-only bind mount, a -wal beside the log" "$RO/walled.db"
+		# The same file written through its writable path while it is
+		# read through the read-only one: the read gives no verdict.
+		cp "$BASE" "$RO_SRC/busy.db"
+		"$AVOW" --log "$RO_SRC/busy.db" --key "$D/alice.key" append "$T/big.jsonl" >/dev/null 2>&1
+		rm -f "$RO_SRC/busy.db-wal" "$RO_SRC/busy.db-shm"
+		( while :; do touch "$RO_SRC/busy.db"; sleep 0.01; done ) &
+		toucher=$!
+		run "$AVOW_VERIFY" --log "$RO/busy.db"
+		kill "$toucher"
+		wait "$toucher" 2>/dev/null
+		refused "read-only bind mount, written elsewhere meanwhile" "$RO/busy.db" "the log changed while it was read"
 	else
 		echo "# SKIP: cannot remount the bind mount read-only"
 	fi
@@ -262,6 +273,13 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 &&
 	expect_exit 0 $AS_NOBODY "$AVOW_VERIFY" --log "$NB/dir/log.db"
 	expect_exit 0 $AS_NOBODY "$AVOW" --log "$NB/dir/log.db" report --claim 21
 	check "mode 0444 in a 0555 dir (user nobody): unchanged by the readers" test "$(sums "$NB/dir/log.db")" = "$before"
+	# Another user's wal-index beside it (root's, mode 0600): the log may
+	# be in use, so it is not read as a file that cannot change.
+	head -c 32768 /dev/zero >"$NB/dir/log.db-shm"
+	chmod 0600 "$NB/dir/log.db-shm"
+	run $AS_NOBODY "$AVOW_VERIFY" --log "$NB/dir/log.db"
+	refused "another user's -shm beside it (user nobody)" "$NB/dir/log.db" "log.db-shm cannot be used by this user, and the log may be in use"
+	rm -f "$NB/dir/log.db-shm"
 	chmod 0755 "$NB/dir"
 	chmod 0700 "$T"
 else
