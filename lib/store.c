@@ -315,8 +315,9 @@ avow_status avow_log_open(avow_log **out, const char *path, unsigned flags,
 		 * cannot have its -shm file made, so SQLite cannot read it as
 		 * a WAL database (CANTOPEN, READONLY when the -shm cannot be
 		 * set up, IOERR with ENOSPC): read it as a file that cannot
-		 * change, which it is for this reader since nobody can write
-		 * it through a WAL either, unless a -wal file holds records. */
+		 * change, unless a -wal file holds records. Whether it did
+		 * not change is checked again at the end of an audit or an
+		 * export (avow_store_changed). */
 		if (!again || ((rc & 0xFF) != SQLITE_CANTOPEN &&
 			       (rc & 0xFF) != SQLITE_READONLY &&
 			       ((rc & 0xFF) != SQLITE_IOERR ||
