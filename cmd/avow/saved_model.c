@@ -229,15 +229,21 @@ int saved_actor_page(sqlite3 *db, uint64_t size, actor_page *p)
 		sqlite3_finalize(c);
 		c = NULL;
 	}
-	/* At an offset, SQLite steps over the rows before it: O(offset). */
+	/* At an offset, SQLite steps over the rows before it: O(offset).
+	 * Of the whole log, every row is in the view, so the steps need not
+	 * read each row's seq (?2 is then a constant, tested once): a third
+	 * of the time at an offset of 250,000. */
 	if (sqlite3_prepare_v2(
 		    db,
-		    keyset ? "SELECT seq FROM rx_actor WHERE actor = ?1 AND"
-			     " seq <= ?2 AND (lo, prec, seq) > (?4, ?5, ?6)"
-			     " ORDER BY lo, prec, seq LIMIT ?3"
-			   : "SELECT seq FROM rx_actor WHERE actor = ?1 AND"
-			     " seq <= ?2 ORDER BY lo, prec, seq LIMIT ?3"
-			     " OFFSET ?4",
+		    keyset  ? "SELECT seq FROM rx_actor WHERE actor = ?1 AND"
+			      " seq <= ?2 AND (lo, prec, seq) > (?4, ?5, ?6)"
+			      " ORDER BY lo, prec, seq LIMIT ?3"
+		    : whole ? "SELECT seq FROM rx_actor WHERE actor = ?1 AND"
+			      " ?2 IS NOT NULL ORDER BY lo, prec, seq"
+			      " LIMIT ?3 OFFSET ?4"
+			    : "SELECT seq FROM rx_actor WHERE actor = ?1 AND"
+			      " seq <= ?2 ORDER BY lo, prec, seq LIMIT ?3"
+			      " OFFSET ?4",
 		    -1, &q, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(
 		    db,
