@@ -219,7 +219,7 @@ FNR == NR { base[$2] = $3; next }         # the harness data: baselines at N=0
 	W[m, n, k] = f[1] + 0; R[m, n, k] = f[2] / 1024; S[m, n, k] = f[3]; C[m, n, k] = f[4]
 	# the ratio of this run to its spot check, kept in order for a median
 	if (f[5] > 0 && f[1] > 0 && f[3] == 0) {
-		q = (m == "append_extra" ? 10000 : (m == "append_fresh" ? n - seq0 : n)) / f[1] / f[5]
+		q = items(m, n) / f[1] / f[5]
 		k = nq[m, n]++
 		while (k > 0 && Q[m, n, k - 1] > q) { Q[m, n, k] = Q[m, n, k - 1]; k-- }
 		Q[m, n, k] = q
@@ -227,6 +227,11 @@ FNR == NR { base[$2] = $3; next }         # the harness data: baselines at N=0
 	if (f[3] != 0) bad[m, n] = f[3] " " f[1]
 	if (!(n in seen)) { seen[n] = 1; ns++; N[ns] = n }
 	if (!(m in mseen)) { mseen[m] = 1; nm++; M[nm] = m }
+}
+# the records a run of metric m on the log of n handles: appends make
+# their drafts, audits read the whole log
+function items(m, n) {
+	return m == "append_extra" ? 10000 : (m == "append_fresh" ? n - seq0 : n)
 }
 function pick(m, n,   k, b) {
 	k = int((cnt[m, n] - 1) / 2)
@@ -286,8 +291,7 @@ END {
 			for (i = 1; i <= ns; i++) {
 				n = N[i]
 				if (!((m, n) in wall) || st[m, n] != 0) { printf " %16s", "-"; continue }
-				c = (m == "append_extra") ? 10000 : (m == "append_fresh" ? n - seq0 : n)
-				rate[m, n] = c / wall[m, n]
+				rate[m, n] = items(m, n) / wall[m, n]
 				printf " %16s", num(rate[m, n])
 			}
 			printf "\n"
