@@ -57,6 +57,10 @@ avow_status avow_store_err(avow_log *log, int rc, const char *what,
 avow_status avow_store_fetch(void *ctx, uint64_t seq, avow_buf *out,
 			     avow_error *err);
 
+/* The page size of a new log. Logs made before keep theirs: SQLite
+ * reads any. */
+#define AVOW_PAGE_SIZE "16384"
+
 /* Table tree holds the nodes of this level and above; lower ones are
  * hashed from the records when read (FORMAT.md (g)). */
 #define AVOW_TREE_LOW 3

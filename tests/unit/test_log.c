@@ -943,20 +943,24 @@ static void test_stored_tree(void)
 	{
 		sqlite3 *db = NULL;
 		sqlite3_stmt *q = NULL;
-		long long got = -1, low = -1;
+		long long got = -1, low = -1, page = -1;
 
 		if (sqlite3_open(path, &db) == SQLITE_OK &&
 		    sqlite3_prepare_v2(db,
-				       "SELECT count(*), sum(level < 3) FROM "
-				       "tree",
+				       "SELECT count(*), sum(level < 3), "
+				       "(SELECT page_size FROM "
+				       "pragma_page_size) FROM tree",
 				       -1, &q, NULL) == SQLITE_OK &&
 		    sqlite3_step(q) == SQLITE_ROW) {
 			got = sqlite3_column_int64(q, 0);
 			low = sqlite3_column_int64(q, 1);
+			page = sqlite3_column_int64(q, 2);
 		}
 		sqlite3_finalize(q);
 		sqlite3_close(db);
 		CHECK(got == (long long)rows && rows == 8 && low == 0);
+		/* a new log's pages (store.h) */
+		CHECK(page == 16384);
 	}
 	avow_key_free(k);
 }
