@@ -12,7 +12,8 @@
  *          the hashes of records not signed yet: prev, and a target made
  *          earlier in this batch;
  *   sign   (a thread of its own) fill those in, sign, frame the record and
- *          hash it;
+ *          finish its leaf hash (the store stage hashes the middle of it
+ *          while it is being signed, when it can: see help);
  *   store  feed the record to the state machine, then insert it and
  *          the tree nodes it completes.
  * The calling thread makes and stores: whenever the next record to store
@@ -46,11 +47,16 @@
 #define KEEP	   256 /* stored records kept in memory for the state's reads */
 #define BURST	   16  /* signed records the store stage waits for at once */
 #define PREFIX_LEN 14  /* "avow/v1/entry\n" */
+#define REC_AT	   5   /* the record, {"entry":..., is made at buf.p + 5 */
 #define HASH_B64   44  /* a 32-byte hash in base64 */
+
+/* Who hashes the middle of a record: the signer, or the store stage while
+ * the signer signs it (see help). */
+enum { MID_OPEN, MID_HELPER, MID_DONE, MID_SIGNER };
 
 /* One record on its way. */
 typedef struct {
-	avow_buf buf;	/* the signed message, then the record */
+	avow_buf buf;	/* the signed message, then the record at REC_AT */
 	size_t prev_at; /* where prev's base64 goes in buf, or 0 */
 	size_t tgt_at;	/* where the target's hash goes, or 0 */
 	size_t tgt;	/* the slot of that target */
@@ -59,8 +65,21 @@ typedef struct {
 	 * `hashed` bytes of buf after PREFIX_LEN. */
 	crypto_hash_sha256_state lh;
 	size_t hashed;
+	size_t msg_len; /* the signed message's length in buf */
+	atomic_int mid; /* MID_*: who hashes the rest up to the signature */
 	uint8_t leaf[32];
 } slot;
+
+/* The record in a signed slot. */
+static const uint8_t *rec_of(const slot *sl)
+{
+	return sl->buf.p + REC_AT;
+}
+
+static size_t rec_len(const slot *sl)
+{
+	return sl->buf.len - REC_AT;
+}
 
 typedef struct {
 	avow_log *log;
@@ -85,7 +104,7 @@ static avow_status bfetch(void *ctx, uint64_t seq, avow_buf *out,
 		if (b->slots[i].buf.p == NULL) /* stored, and let go */
 			return avow_store_fetch(b->log, seq, out, err);
 		avow_buf_reset(out);
-		avow_buf_add(out, b->slots[i].buf.p, b->slots[i].buf.len);
+		avow_buf_add(out, rec_of(&b->slots[i]), rec_len(&b->slots[i]));
 		return out->oom ? avow_seterr(err, AVOW_ERR_NOMEM,
 					      "out of memory")
 				: AVOW_OK;
@@ -200,8 +219,11 @@ typedef struct {
 	avow_buf sigs;	   /* ,"sigs":[{"key":K,"sig":" */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	atomic_size_t made;  /* drafts made */
-	atomic_size_t limit; /* no stage goes past this draft */
+	atomic_size_t made;   /* drafts made */
+	atomic_size_t filled; /* drafts whose hashes the signer filled in */
+	size_t helped;	      /* filled, when the store stage last helped */
+	crypto_hash_sha256_state mid_lh; /* what help hashed */
+	atomic_size_t limit;		 /* no stage goes past this draft */
 	atomic_size_t want_made, want_signed; /* wake-up marks */
 	atomic_int make_done, sign_done;
 	avow_status make_rc, sign_rc;
@@ -467,11 +489,74 @@ static avow_status make_one(flow *f, size_t i, cJSON *num, avow_buf *scratch,
 		crypto_hash_sha256_update(&sl->lh, m->p + PREFIX_LEN,
 					  sl->hashed);
 	}
-	/* room for the record, so that the signer does not allocate */
+	sl->msg_len = m->len;
+	atomic_init(&sl->mid, MID_OPEN);
+	/* room for the record, so that the signer does not allocate (nor
+	 * move buf while the store stage may read it: see help) */
 	avow_buf_reserve(m, f->sigs.len + AVOW_B64_LEN(AVOW_SIG_BYTES) + 8);
 	if (m->oom)
 		return avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
 	return AVOW_OK;
+}
+
+/* Hash the middle of slot sl's record into h, which holds the leaf hash
+ * begun by make: the rest of the entry (its hashes filled in) and the
+ * members up to the signature, ,"sigs":[{"key":K,"sig":" (f->sigs). */
+static void hash_mid(const flow *f, const slot *sl, crypto_hash_sha256_state *h)
+{
+	crypto_hash_sha256_update(h, sl->buf.p + PREFIX_LEN + sl->hashed,
+				  sl->msg_len - PREFIX_LEN - sl->hashed);
+	crypto_hash_sha256_update(h, f->sigs.p, f->sigs.len);
+}
+
+/* The store stage, between its own steps: hash the middle of the record
+ * that the signer is signing, unless the signer got to it first. That
+ * takes about a microsecond a record off the signer, which waits on
+ * nothing else (each entry names the leaf hash of the one before). The
+ * result goes to f->mid_lh, which the signer reads after its signature:
+ * only the record being signed is helped, so one is enough. */
+static void help(flow *f)
+{
+	size_t i = atomic_load_explicit(&f->filled, memory_order_acquire);
+	slot *sl;
+	int open = MID_OPEN, busy = MID_HELPER;
+
+	if (i <= f->helped)
+		return;
+	f->helped = i;
+	sl = &f->b->slots[i - 1];
+	/* The signer writes only outside the bytes hashed here (and
+	 * buf.len), after it sees the claim below or takes it back. */
+	if (!atomic_compare_exchange_strong(&sl->mid, &open, MID_HELPER))
+		return;
+	f->mid_lh = sl->lh;
+	hash_mid(f, sl, &f->mid_lh);
+	/* (fails if the signer gave up waiting and hashed it itself) */
+	atomic_compare_exchange_strong_explicit(&sl->mid, &busy, MID_DONE,
+						memory_order_release,
+						memory_order_relaxed);
+}
+
+/* After signing slot sl: its leaf hash with the middle hashed, by the
+ * store stage (help) or here. */
+static crypto_hash_sha256_state *mid_hashed(flow *f, slot *sl)
+{
+	int st = MID_OPEN;
+
+	if (atomic_compare_exchange_strong(&sl->mid, &st, MID_SIGNER)) {
+		hash_mid(f, sl, &sl->lh);
+		return &sl->lh;
+	}
+	/* The helper has it: wait a little (its hash takes about 1 µs),
+	 * then take it back, in case its thread was put to sleep. */
+	for (int k = 0; k < 2000 && st == MID_HELPER; k++)
+		st = atomic_load_explicit(&sl->mid, memory_order_acquire);
+	if (st == MID_HELPER &&
+	    atomic_compare_exchange_strong(&sl->mid, &st, MID_SIGNER)) {
+		hash_mid(f, sl, &sl->lh);
+		return &sl->lh;
+	}
+	return &f->mid_lh; /* st is MID_DONE, read with acquire */
 }
 
 /* Fill in draft i's hashes, sign it and make its record in its slot. */
@@ -481,9 +566,12 @@ static avow_status sign_one(flow *f, size_t i, avow_error *err)
 	avow_buf *m = &sl->buf;
 	uint8_t s[AVOW_SIG_BYTES];
 	char sb[AVOW_B64_LEN(AVOW_SIG_BYTES) + 1];
-	size_t elen;
+	crypto_hash_sha256_state *h;
 	avow_status rc;
 
+	/* (make reserved the room; see help) */
+	if (m->cap - m->len < f->sigs.len + sizeof sb + 4)
+		return avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
 	if (sl->prev_at != 0) {
 		avow_b64_encode(sb, i ? f->b->slots[i - 1].leaf : f->prev0, 32);
 		memcpy(m->p + sl->prev_at, sb, HASH_B64);
@@ -492,24 +580,26 @@ static avow_status sign_one(flow *f, size_t i, avow_error *err)
 		avow_b64_encode(sb, f->b->slots[sl->tgt].leaf, 32);
 		memcpy(m->p + sl->tgt_at, sb, HASH_B64);
 	}
+	/* From here until mid_hashed returns, the message is only read: the
+	 * store stage may hash its middle while this thread signs it. */
+	atomic_store_explicit(&f->filled, i + 1, memory_order_release);
 	rc = avow_key_sign(f->key, m->p, m->len, s, err);
 	if (rc != AVOW_OK)
 		return rc;
+	h = mid_hashed(f, sl);
+	/* {"entry":E,"sigs":[{"key":K,"sig":"S"}]}, at REC_AT: the first
+	 * bytes of "avow/v1/entry\n" become {"entry":, and E stays put. */
 	avow_b64_encode(sb, s, sizeof s);
-	/* {"entry":E,"sigs":[{"key":K,"sig":"S"}]} */
-	elen = m->len - PREFIX_LEN;
-	memmove(m->p + 9, m->p + PREFIX_LEN, elen);
-	memcpy(m->p, "{\"entry\":", 9);
-	m->len = 9 + elen;
+	memcpy(m->p + REC_AT, "{\"entry\":", PREFIX_LEN - REC_AT);
 	avow_buf_add(m, f->sigs.p, f->sigs.len);
 	avow_buf_adds(m, sb);
 	avow_buf_adds(m, "\"}]}");
 	if (m->oom)
 		return avow_seterr(err, AVOW_ERR_NOMEM, "out of memory");
-	/* the leaf hash of the record: the rest after make's part */
-	crypto_hash_sha256_update(&sl->lh, m->p + 9 + sl->hashed,
-				  m->len - 9 - sl->hashed);
-	crypto_hash_sha256_final(&sl->lh, sl->leaf);
+	/* the leaf hash: the signature and what follows it */
+	crypto_hash_sha256_update(h, m->p + m->len - (sizeof sb - 1) - 4,
+				  sizeof sb - 1 + 4);
+	crypto_hash_sha256_final(h, sl->leaf);
 	return AVOW_OK;
 }
 
@@ -732,6 +822,7 @@ static avow_status append(avow_log *log, const avow_key *key,
 	pl.make_errp = err ? &pl.make_err : NULL;
 	pl.sign_errp = err ? &pl.sign_err : NULL;
 	atomic_init(&pl.made, 0);
+	atomic_init(&pl.filled, 0);
 	atomic_init(&b.nsigned, 0);
 	atomic_init(&pl.limit, n);
 	atomic_init(&pl.want_made, SIZE_MAX);
@@ -775,16 +866,17 @@ static avow_status append(avow_log *log, const avow_key *key,
 			atomic_load(&pl.made) <
 				atomic_load(&b.nsigned) + AHEAD) &&
 		       make_next(&pl))
-			;
+			help(&pl);
 		if (atomic_load(&b.nsigned) <= i)
 			await(&pl, &b.nsigned, &pl.want_signed, thr,
 			      &pl.sign_done, i);
 		if (atomic_load(&pl.limit) <= i || atomic_load(&b.nsigned) <= i)
 			break;
+		help(&pl);
 		memset(&hint, 0, sizeof hint);
 		hint.have_leaf = 1;
 		memcpy(hint.leaf, sl->leaf, 32);
-		if (avow_state_feed_hint(st, sl->buf.p, sl->buf.len,
+		if (avow_state_feed_hint(st, rec_of(sl), rec_len(sl),
 					 AVOW_FEED_TRUSTED, &hint,
 					 &fail) != AVOW_OK) {
 			rc = avow_seterr(err, AVOW_ERR_INVALID, "%s",
@@ -805,11 +897,12 @@ static avow_status append(avow_log *log, const avow_key *key,
 		}
 		/* Store it (after a storage error, the rest is only checked,
 		 * as all of it would have been before anything was stored). */
+		help(&pl);
 		if (irc == AVOW_OK) {
 			sqlite3_bind_int64(ins, 1,
 					   (sqlite3_int64)b.base +
 						   (sqlite3_int64)i);
-			sqlite3_bind_blob(ins, 2, sl->buf.p, (int)sl->buf.len,
+			sqlite3_bind_blob(ins, 2, rec_of(sl), (int)rec_len(sl),
 					  SQLITE_STATIC);
 			src = sqlite3_step(ins);
 			sqlite3_reset(ins);
