@@ -8,8 +8,10 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 const char no_checkpoint_warning[] =
@@ -76,6 +78,7 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	char *buf = NULL;
 	size_t n = 0, cap = 0;
+	struct stat sb;
 
 	*out = NULL;
 	*len = 0;
@@ -83,11 +86,17 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 		errorf("%s: %s", path, strerror(errno));
 		return -1;
 	}
+	/* a regular file is read into one buffer of its size (a final read
+	 * of 0 bytes ends it); anything else, or a file that grows, in a
+	 * buffer that doubles */
+	if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    sb.st_size > 0 && (uintmax_t)sb.st_size < max)
+		cap = (size_t)sb.st_size + 1;
 	for (;;) {
 		size_t r;
-		if (n == cap) {
+		if (buf == NULL || n == cap) {
 			char *nb;
-			cap = cap ? cap * 2 : 65536;
+			cap = buf == NULL ? (cap ? cap : 65536) : cap * 2;
 			nb = realloc(buf, cap + 1);
 			if (nb == NULL) {
 				errorf("%s: out of memory", path);
@@ -109,8 +118,6 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 			break;
 		}
 	}
-	if (buf == NULL && (buf = malloc(1)) == NULL)
-		goto fail;
 	buf[n] = 0;
 	if (f != stdin)
 		(void)fclose(f); /* read only, as below */

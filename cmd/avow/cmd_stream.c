@@ -249,11 +249,11 @@ int append_stream(const char *path, long group_lines, long group_ms)
 		rc = flush(&s);
 	if (rc == EXIT_OK && s.total > 0)
 		fprintf(stderr,
-			"%s: appended %llu records in %llu groups "
+			"%s: appended %llu record%s in %llu group%s "
 			"(%llu..%llu)\n",
 			prog, (unsigned long long)s.total,
-			(unsigned long long)s.groups,
-			(unsigned long long)s.first,
+			s.total == 1 ? "" : "s", (unsigned long long)s.groups,
+			s.groups == 1 ? "" : "s", (unsigned long long)s.first,
 			(unsigned long long)(s.first + s.total - 1));
 	else if (rc == EXIT_OK) {
 		errorf("%s: no entries to append", path);

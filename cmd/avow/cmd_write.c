@@ -884,10 +884,10 @@ fail:
 int cmd_append(int argc, char **argv)
 {
 	const char *path = "-";
-	char *text, *p, *end;
-	size_t len, n = 0, cap = 0;
+	char *text, *p, *end, *nl, *labels = NULL;
+	const char *name;
+	size_t len, n = 0, cap, lw;
 	avow_draft *drafts = NULL;
-	char **labels = NULL;
 	avow_key *key = NULL;
 	avow_log *log = NULL;
 	avow_error err;
@@ -913,60 +913,45 @@ int cmd_append(int argc, char **argv)
 		return EXIT_USAGE;
 	if (read_file(path, (size_t)1 << 30, &text, &len) < 0)
 		return EXIT_USAGE;
-	for (p = text, end = text + len; p < end; p = p + strlen(p) + 1) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
+	/* One draft and one label "FILE:LINE" per line, at most. */
+	name = strcmp(path, "-") ? path : "stdin";
+	lw = strlen(name) + 22; /* ":", 20 digits, NUL */
+	cap = 1;
+	for (p = text; (p = memchr(p, '\n', len - (size_t)(p - text))) != NULL;
+	     p++)
+		cap++;
+	drafts = calloc(cap, sizeof *drafts);
+	labels = cap <= SIZE_MAX / lw ? malloc(cap * lw) : NULL;
+	if (drafts == NULL || labels == NULL) {
+		errorf("out of memory");
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	for (p = text, end = text + len; p < end; p = nl + 1) {
+		char *lb = labels + n * lw;
 		size_t ll;
+		nl = memchr(p, '\n', (size_t)(end - p));
 		if (nl == NULL)
-			nl = end;
+			nl = end; /* (text[len] is a NUL) */
 		*nl = 0;
 		line++;
 		ll = (size_t)(nl - p);
 		if (ll > 0 && p[ll - 1] == '\r')
 			p[--ll] = 0;
-		if (ll == 0) {
-			if (nl == end)
-				break;
+		if (ll == 0)
 			continue; /* blank lines are allowed */
-		}
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			avow_draft *nd = realloc(drafts, ncap * sizeof *drafts);
-			char **nlabels = NULL;
-			if (nd != NULL) {
-				drafts = nd;
-				nlabels =
-					realloc(labels, ncap * sizeof *labels);
-			}
-			if (nlabels == NULL) {
-				errorf("out of memory");
-				rc = EXIT_FAIL;
-				goto out;
-			}
-			labels = nlabels;
-			cap = ncap;
-		}
-		labels[n] = malloc(strlen(path) + 24);
-		if (labels[n] == NULL) {
-			errorf("out of memory");
-			rc = EXIT_FAIL;
-			goto out;
-		}
-		sprintf(labels[n], "%s:%ld", strcmp(path, "-") ? path : "stdin",
-			line);
+		snprintf(lb, lw, "%s:%ld", name, line);
 		drafts[n].json = p;
 		drafts[n].len = ll;
-		drafts[n].label = labels[n];
+		drafts[n].label = lb;
 		drafts[n].line = line;
 		n++;
-		if (nl == end)
-			break;
-	}
-	if (n == 0) {
-		errorf("%s: no entries to append", path);
-		free(text);
-		return EXIT_USAGE;
 	}
 	rc = EXIT_USAGE;
+	if (n == 0) {
+		errorf("%s: no entries to append", path);
+		goto out;
+	}
 	key = load_key();
 	log = key ? open_log(0) : NULL;
 	if (key != NULL && log != NULL) {
@@ -977,8 +962,9 @@ int cmd_append(int argc, char **argv)
 			for (size_t i = 0; i < n; i++)
 				printf("%llu\n", (unsigned long long)first + i);
 			fprintf(stderr,
-				"%s: appended %zu records (%llu..%llu)\n", prog,
-				n, (unsigned long long)first,
+				"%s: appended %zu record%s (%llu..%llu)\n",
+				prog, n, n == 1 ? "" : "s",
+				(unsigned long long)first,
 				(unsigned long long)(first + n - 1));
 			rc = EXIT_OK;
 		}
@@ -986,8 +972,6 @@ int cmd_append(int argc, char **argv)
 out:
 	avow_log_close(log);
 	avow_key_free(key);
-	for (size_t i = 0; i < n; i++)
-		free(labels[i]);
 	free(labels);
 	free(drafts);
 	free(text);

@@ -79,6 +79,24 @@ check "stdin: bad line refused" test "$RC" -ne 0
 check "stdin: names line 2" grep -q ':2:' "$ERR"
 check "stdin: record count unchanged" test "$(count_records "$L")" = "$count0"
 
+# CRLF line ends (a file saved on Windows): each line is one entry, blank
+# CRLF lines are skipped, and errors name the right line.
+{ good 7 | tr -d '\n'; printf '\r\n\r\n'; good 8 | tr -d '\n'; printf '\r\n'; } >"$T/crlf.jsonl"
+expect_exit 0 $AP "$T/crlf.jsonl"
+check "CRLF: both lines append, one seq each" test "$(wc -l <"$OUT")" -eq 2
+expect_stderr "appended 2 records" "CRLF"
+check "CRLF: the log has the two more records" test "$(count_records "$L")" = "$((count0 + 2))"
+{ good 9 | tr -d '\n'; printf '\r\n\r\nnot json\r\n'; } >"$T/crlf-bad.jsonl"
+expect_exit nonzero $AP "$T/crlf-bad.jsonl"
+expect_stderr "$T/crlf-bad.jsonl:3:" "CRLF: names line 3"
+check "CRLF, bad line 3: record count unchanged" test "$(count_records "$L")" = "$((count0 + 2))"
+printf '\r\n\n\r\n' >"$T/blank.jsonl"
+expect_exit 2 $AP "$T/blank.jsonl"
+expect_stderr "$T/blank.jsonl: no entries to append"
+{ good 10; } >"$T/one.jsonl"
+expect_exit 0 $AP "$T/one.jsonl"
+expect_stderr "appended 1 record (" "one line: record, not records"
+
 # --- a wrong passphrase ------------------------------------------------------
 expect_exit 0 env AVOW_PASSPHRASE=right AVOW_KDF_LIMITS=interactive "$AVOW" key generate bob -o "$T/bob.key"
 P=$(AVOW_PASSPHRASE=right "$AVOW" --key "$T/bob.key" key possession --origin "$ORIGIN")
