@@ -102,6 +102,8 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 				errorf("%s: out of memory", path);
 				goto fail;
 			}
+			if (buf == NULL)
+				avow_prefault(nb, cap + 1);
 			buf = nb;
 		}
 		r = fread(buf + n, 1, cap - n, f);

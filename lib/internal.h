@@ -56,4 +56,8 @@ void avow_buf_addf(avow_buf *b, const char *fmt, ...) AVOW_PRINTF(2, 3);
 /* NUL-terminate without counting the NUL in len; returns the data. */
 char *avow_buf_cstr(avow_buf *b);
 
+/* Fault in the whole pages of len bytes at p, about to be written, in one
+ * call (Linux 5.14 and later; elsewhere nothing). */
+void avow_prefault(void *p, size_t len);
+
 #endif

@@ -2,8 +2,6 @@
  * state.c - the audit state machine: every rule of SPEC sections 2 to 5
  * for one record, checked against the records before it.
  */
-/* madvise and MADV_POPULATE_WRITE (prefault below) are not POSIX */
-#define _DEFAULT_SOURCE
 #include "state.h"
 
 #include "keyutil.h"
@@ -14,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #define MAX_RECORD (1u << 20)
@@ -2462,40 +2459,13 @@ int avow_state_lazy(avow_state *st, avow_chunk_fn fn, void *ctx)
 	return 0;
 }
 
-/* Fault in len bytes at p, about to be written, in one call rather than
- * one page fault per page (3,000 for the per-record array of a million
- * records, a third of a report's time): Linux 5.14 and later; elsewhere,
- * or if it fails, the pages fault in as they are written. Only whole
- * pages inside the range are touched, and their contents stay as they
- * are. */
-static void prefault(void *p, size_t len)
-{
-#ifdef MADV_POPULATE_WRITE
-	long pg = sysconf(_SC_PAGESIZE);
-	size_t head, whole;
-
-	if (pg <= 0)
-		return;
-	/* from the first page boundary in the range, whole pages */
-	head = ((size_t)pg - (uintptr_t)p % (size_t)pg) % (size_t)pg;
-	if (len <= head)
-		return;
-	whole = (len - head) / (size_t)pg * (size_t)pg;
-	if (whole > 0)
-		(void)madvise((char *)p + head, whole, MADV_POPULATE_WRITE);
-#else
-	(void)p;
-	(void)len;
-#endif
-}
-
 int avow_state_load_rest(avow_state *st)
 {
 	int bad;
 
 	if (st->lazy == NULL)
 		return 0;
-	prefault(st->recs, st->lazy_recs * sizeof *st->recs);
+	avow_prefault(st->recs, st->lazy_recs * sizeof *st->recs);
 	for (uint64_t c = 0; c < st->lazy_n; c++)
 		if (st->lazy[c])
 			lazy_load(st, c);

@@ -1,11 +1,15 @@
 /*
  * util.c - error messages and byte buffers.
  */
+/* madvise and MADV_POPULATE_WRITE (avow_prefault) are not POSIX */
+#define _DEFAULT_SOURCE
 #include "internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 /* (avow_seterr): not the macro that internal.h defines for clang-analyzer. */
 avow_status(avow_seterr)(avow_error *err, avow_status code, const char *fmt,
@@ -152,4 +156,31 @@ char *avow_buf_cstr(avow_buf *b)
 		return NULL;
 	b->p[b->len] = 0;
 	return (char *)b->p;
+}
+
+/* Fault in len bytes at p, about to be written, in one call rather than
+ * one page fault per page (3,000 for the per-record array of a million
+ * records, a third of a report's time): Linux 5.14 and later; elsewhere,
+ * or if it fails, the pages fault in as they are written. Only whole
+ * pages inside the range are touched, and their contents stay as they
+ * are. */
+void avow_prefault(void *p, size_t len)
+{
+#ifdef MADV_POPULATE_WRITE
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t head, whole;
+
+	if (pg <= 0)
+		return;
+	/* from the first page boundary in the range, whole pages */
+	head = ((size_t)pg - (uintptr_t)p % (size_t)pg) % (size_t)pg;
+	if (len <= head)
+		return;
+	whole = (len - head) / (size_t)pg * (size_t)pg;
+	if (whole > 0)
+		(void)madvise((char *)p + head, whole, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)len;
+#endif
 }
