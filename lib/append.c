@@ -42,13 +42,15 @@
 #include <string.h>
 #include <time.h>
 
-#define LEAD	   1024 /* drafts made ahead of the store stage, at most */
-#define AHEAD	   32	/* drafts made ahead of the signer, at least */
-#define KEEP	   256 /* stored records kept in memory for the state's reads */
-#define BURST	   16  /* signed records the store stage waits for at once */
-#define PREFIX_LEN 14  /* "avow/v1/entry\n" */
-#define REC_AT	   5   /* the record, {"entry":..., is made at buf.p + 5 */
-#define HASH_B64   44  /* a 32-byte hash in base64 */
+#define LEAD		1024 /* drafts made ahead of the store stage, at most */
+#define AHEAD		32   /* drafts made ahead of the signer, at least */
+#define KEEP		256 /* stored records kept in memory for the state's reads */
+#define BURST		16 /* signed records the store stage waits for at once */
+#define PREFIX_LEN	14 /* "avow/v1/entry\n" */
+#define REC_AT		5  /* the record, {"entry":..., is made at buf.p + 5 */
+#define HASH_B64	44 /* a 32-byte hash in base64 */
+#define AUTO_CHECKPOINT 1000 /* SQLite's default, in WAL frames */
+#define CKPT_THREAD_MIN 256  /* records in an append that checkpoints aside */
 
 /* Who hashes the middle of a record: the signer, or the store stage while
  * the signer signs it (see help). */
@@ -661,6 +663,20 @@ static void *sign_stage(void *arg)
 	return NULL;
 }
 
+/* The checkpoint after an append (copying the records from the WAL into
+ * the log file, and syncing it) on a thread of its own, while the caller
+ * saves the state: records committed to the WAL are durable already, so
+ * a checkpoint that fails is only done later (at the next commit, or when
+ * the log is closed). */
+static void *checkpoint(void *arg)
+{
+	avow_log *log = arg;
+
+	(void)sqlite3_wal_checkpoint_v2(log->db, NULL,
+					SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return NULL;
+}
+
 static avow_status rollback(avow_log *log, avow_status rc)
 {
 	sqlite3_exec(log->db, "ROLLBACK", NULL, NULL, NULL);
@@ -679,8 +695,8 @@ static avow_status append(avow_log *log, const avow_key *key,
 	avow_status rc = AVOW_OK, irc = AVOW_OK;
 	avow_error ierr;
 	char ts[21];
-	int src, thread = 0;
-	pthread_t sign_t;
+	int src, thread = 0, ckpt = 0;
+	pthread_t sign_t, ckpt_t;
 	size_t i;
 	avow_tree_writer tw = {log, AVOW_OK, err ? &ierr : NULL};
 	sqlite3 *sdb = NULL; /* the saved state's file, when kept */
@@ -943,7 +959,20 @@ static avow_status append(avow_log *log, const avow_key *key,
 		rollback(log, rc);
 		goto out;
 	}
+	/* A large append's checkpoint (copying the WAL into the log file)
+	 * runs on a thread beside the saving of the state below, rather than
+	 * in the commit or at the close. For a small one the thread costs
+	 * more than it saves: two syncs at once were slower than one after
+	 * the other. */
+	ckpt = n >= CKPT_THREAD_MIN;
+	if (ckpt)
+		sqlite3_wal_autocheckpoint(log->db, 0);
 	src = sqlite3_exec(log->db, "COMMIT", NULL, NULL, NULL);
+	if (ckpt && (src != SQLITE_OK ||
+		     pthread_create(&ckpt_t, NULL, checkpoint, log) != 0)) {
+		ckpt = 0;
+		sqlite3_wal_autocheckpoint(log->db, AUTO_CHECKPOINT);
+	}
 	if (src != SQLITE_OK) {
 		rc = rollback(log, avow_store_err(log, src, "appending", err));
 		goto out;
@@ -974,6 +1003,10 @@ static avow_status append(avow_log *log, const avow_key *key,
 		st = NULL;
 	}
 out:
+	if (ckpt) {
+		pthread_join(ckpt_t, NULL);
+		sqlite3_wal_autocheckpoint(log->db, AUTO_CHECKPOINT);
+	}
 	avow_indexer_close(ix);
 	avow_saved_close(log, sdb, NULL, NULL);
 	sqlite3_finalize(ins);
