@@ -664,16 +664,25 @@ static void *sign_stage(void *arg)
 }
 
 /* The checkpoint after an append (copying the records from the WAL into
- * the log file, and syncing it) on a thread of its own, while the caller
- * saves the state: records committed to the WAL are durable already, so
- * a checkpoint that fails is only done later (at the next commit, or when
- * the log is closed). */
+ * the log file, and syncing it) on a thread and a connection of its own,
+ * while the caller saves the state (which reads the log through its own
+ * connection meanwhile). Records committed to the WAL are durable
+ * already, so a checkpoint that fails is only done later (at the next
+ * commit, or when the log is closed). */
 static void *checkpoint(void *arg)
 {
-	avow_log *log = arg;
+	const char *path = arg;
+	sqlite3 *db = NULL;
 
-	(void)sqlite3_wal_checkpoint_v2(log->db, NULL,
-					SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	/* (a connection finds the WAL at its first read) */
+	if (sqlite3_open_v2(path, &db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
+			    NULL) == SQLITE_OK &&
+	    sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL, NULL,
+			 NULL) == SQLITE_OK)
+		(void)sqlite3_wal_checkpoint_v2(
+			db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	sqlite3_close(db);
 	return NULL;
 }
 
@@ -964,12 +973,13 @@ static avow_status append(avow_log *log, const avow_key *key,
 	 * in the commit or at the close. For a small one the thread costs
 	 * more than it saves: two syncs at once were slower than one after
 	 * the other. */
-	ckpt = n >= CKPT_THREAD_MIN;
+	ckpt = n >= CKPT_THREAD_MIN && sqlite3_threadsafe() != 0;
 	if (ckpt)
 		sqlite3_wal_autocheckpoint(log->db, 0);
 	src = sqlite3_exec(log->db, "COMMIT", NULL, NULL, NULL);
-	if (ckpt && (src != SQLITE_OK ||
-		     pthread_create(&ckpt_t, NULL, checkpoint, log) != 0)) {
+	if (ckpt &&
+	    (src != SQLITE_OK ||
+	     pthread_create(&ckpt_t, NULL, checkpoint, log->path) != 0)) {
 		ckpt = 0;
 		sqlite3_wal_autocheckpoint(log->db, AUTO_CHECKPOINT);
 	}
