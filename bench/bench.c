@@ -290,7 +290,8 @@ typedef struct {
 	double append, append_rss, append_cores, append_calls;
 	double audit_log, audit_log_rss, audit_log_cores;
 	double audit_bundle, audit_bundle_rss, audit_bundle_cores;
-	/* ratios to a spot check of the baseline just before each run */
+	/* ratios to a spot check of the baseline just before each run (the
+	 * bulk append: before each of its calls) */
 	double append_spot, audit_log_spot, audit_bundle_spot;
 	double export_rate;
 	double single_ms;
@@ -975,13 +976,19 @@ static avow_log *make_base(const char *path)
 /* A log of n records (genesis, maybe a key add, then drafts) at path:
  * drafts/s of the avow_log_append calls, the calls made, and the peak
  * RSS. */
+/* Bulk append n records in calls of chunk drafts: the rate, with the
+ * phase's peak RSS and cores, and in *spot the rate against a spot check
+ * of the sign rate taken before each call: the time signing alone would
+ * have taken at each call's moment, over the time the calls took. (The
+ * spot checks are left out of the phase's wall and CPU time.) */
 static double bulk_append(const char *path, uint64_t n, size_t chunk,
-			  double *rss, double *cores, double *calls)
+			  double *rss, double *cores, double *calls,
+			  double *spot)
 {
 	avow_log *log;
 	avow_error err;
 	batch b;
-	double t = 0;
+	double t = 0, ideal = 0;
 	uint64_t g = 0, total = n - draft_seq0;
 	size_t bsz = total < chunk ? (size_t)total : chunk;
 
@@ -994,6 +1001,13 @@ static double bulk_append(const char *path, uint64_t n, size_t chunk,
 		double t0;
 
 		batch_fill(&b, g, k);
+		{
+			double w0 = now_s(), c0 = cpu_s();
+
+			ideal += (double)k / spot_sign();
+			phase_wall0 += now_s() - w0;
+			phase_cpu0 += cpu_s() - c0;
+		}
 		t0 = now_s();
 		check(avow_log_append(log, signer_key, b.drafts, k, NOW, NULL,
 				      &err),
@@ -1009,6 +1023,7 @@ static double bulk_append(const char *path, uint64_t n, size_t chunk,
 	phase_end(rss, cores);
 	batch_free(&b);
 	avow_log_close(log);
+	*spot = ideal / t;
 	return (double)total / t;
 }
 
@@ -1211,11 +1226,8 @@ static void bench_size(const options *o, uint64_t n, sized *s)
 	for (int r = 0; r < runs; r++) {
 		note("N=%" PRIu64 ": bulk append, run %d of %d", n, r + 1,
 		     runs);
-		double sign = spot_sign();
-
 		ap[r] = bulk_append(r == 0 ? logp : tmp, n, o->chunk, &apr[r],
-				    &apx[r], &apc[r]);
-		spa[r] = ap[r] / sign;
+				    &apx[r], &apc[r], &spa[r]);
 		note("  %.0f drafts/s, peak RSS %.0f MiB", ap[r], apr[r]);
 	}
 	remove_db(tmp);
@@ -1445,7 +1457,8 @@ static void print_report(const options *o, const baselines *b,
 	row(s, ns, "bulk append (avow_log_append)", g_append, "/s", "");
 	row(s, ns, "  x sign rate, 1 thread", g_append_sign, "x",
 	    "target >= 0.75, aim 0.9");
-	row(s, ns, "  x sign rate just before (spot)", g_append_spot, "x", "");
+	row(s, ns, "  x sign rate before each call", g_append_spot, "x",
+	    "(spot checks)");
 	row(s, ns, "  x minimal write loop", g_append_min, "x", "");
 	row(s, ns, "  peak RSS", g_append_rss, "MiB", "");
 	row(s, ns, "  cores busy (CPU time / wall)", g_append_cores, "", "");
